@@ -1,0 +1,104 @@
+/**
+ * The data model shared by every step of the pipeline (DESIGN.md §1):
+ * read (NormalizedUsage) → resolve (Resolution) → price (CostResult).
+ *
+ * Every rate is USD per token. `undefined` means "the source does not price this class";
+ * it is never silently read as 0.
+ */
+
+export type ServiceTier = 'standard' | 'batch' | 'priority' | 'flex';
+
+/** Per-token rates of one tier of a model, USD per token. */
+export interface Rates {
+  /** Uncached input (text). */
+  input?: number;
+  /** Output, including reasoning when `reasoning` is not set. */
+  output?: number;
+  /** Cache reads (cache hits). */
+  cacheRead?: number;
+  /** Cache writes with the default (5-minute) TTL. */
+  cacheWrite5m?: number;
+  /** Cache writes with a one-hour TTL. Falls back to `cacheWrite5m` when absent. */
+  cacheWrite1h?: number;
+  /** Reasoning output tokens, when the model prices them apart from output. */
+  reasoning?: number;
+  /** Audio input tokens, when priced apart from text input. */
+  inputAudio?: number;
+  /** Audio output tokens, when priced apart from text output. */
+  outputAudio?: number;
+}
+
+/** A long-context cliff: when total input (cache included) is strictly greater than `above`,
+ * every class of the request is billed at `rates` (falling back to the base rate per class). */
+export interface LongContextTier {
+  above: number;
+  rates: Rates;
+}
+
+/** One model's prices, whatever table it came from. */
+export interface PriceEntry {
+  /** The table key that prices it, e.g. `claude-sonnet-4-5` or `azure/gpt-4o`. */
+  key: string;
+  /** Normalized provider id (see `normalizeProvider`), when the table says. */
+  provider?: string;
+  /** Standard-tier rates. */
+  rates: Rates;
+  /** Service-tier rates; a class missing here falls back to the standard rate. */
+  serviceTiers?: Partial<Record<Exclude<ServiceTier, 'standard'>, Rates>>;
+  /** Long-context cliffs, ascending by `above`. */
+  longContext?: LongContextTier[];
+  /** Which table priced it and its version/date, e.g. `litellm@2026-07-24`. */
+  source: string;
+}
+
+/** How a model id was matched to a table key (DESIGN.md §2 `gen_ai.cost.match`). */
+export type MatchKind = 'exact' | 'provider' | 'revision' | 'alias';
+
+export interface Resolution {
+  entry: PriceEntry;
+  match: MatchKind;
+}
+
+/**
+ * Token usage of one call with semconv meaning:
+ * - `inputTokens` includes cache reads and cache writes;
+ * - `cacheWriteTokens` includes `cacheWrite1hTokens`;
+ * - `outputTokens` includes `reasoningTokens`;
+ * - audio counts are parts of input / output.
+ */
+export interface NormalizedUsage {
+  model?: string;
+  provider?: string;
+  inputTokens?: number;
+  outputTokens?: number;
+  cacheReadTokens?: number;
+  cacheWriteTokens?: number;
+  cacheWrite1hTokens?: number;
+  reasoningTokens?: number;
+  inputAudioTokens?: number;
+  outputAudioTokens?: number;
+  serviceTier?: ServiceTier;
+}
+
+/** Disjoint parts of a cost that add up to the total (USD). */
+export interface CostBreakdown {
+  input: number;
+  cacheRead: number;
+  cacheWrite: number;
+  output: number;
+}
+
+export type UnpricedReason = 'no_usage' | 'unknown_model' | 'no_model' | 'invalid_usage';
+
+export type CostResult =
+  | {
+      costUsd: number;
+      breakdown: CostBreakdown;
+      pricingKey: string;
+      match: MatchKind;
+      source: string;
+    }
+  | {
+      costUsd: null;
+      reason: UnpricedReason;
+    };
