@@ -1,0 +1,26 @@
+import type { Attributes } from '@opentelemetry/api';
+import type { CostResult, NormalizedUsage } from '../pricing/types.js';
+
+/**
+ * What the processor learned about one inference call, handed to the metrics recorder
+ * after the span has been annotated. Built once per priced-or-unpriced inference span.
+ */
+export interface LlmCall {
+  /** Normalized usage (semconv meaning: input includes cache, output includes reasoning). */
+  usage: NormalizedUsage;
+  /** The price, or the reason it could not be priced. */
+  result: CostResult;
+  /** `gen_ai.operation.name` when present (e.g. `chat`, `text_completion`, `embeddings`). */
+  operation?: string;
+  /** Seconds from request start to first chunk, for streaming calls when known. */
+  ttftSeconds?: number;
+  /** Seconds, from the span's own start and end time. */
+  durationSeconds: number;
+  /** The span's attributes (read-only), for opt-in metric dimensions. */
+  attributes: Attributes;
+}
+
+/** Receives every inference call the processor has seen. Must not throw (it is called on the span path). */
+export interface LlmCallRecorder {
+  record(call: LlmCall): void;
+}
