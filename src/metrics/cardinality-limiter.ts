@@ -1,0 +1,37 @@
+import { diag } from '@opentelemetry/api';
+import { OTHER_VALUE } from './instruments.js';
+
+/**
+ * Caps the number of distinct values each metric attribute can take. The first `limit` values of
+ * a key pass through; later new values collapse to `_other` (and a warning is logged once per
+ * key), so an unbounded source (raw model ids from unknown providers, user ids) cannot blow up
+ * the number of series in the backend. Values seen before the cap keep their own series.
+ */
+export class CardinalityLimiter {
+  private readonly _seen = new Map<string, Set<string>>();
+  private readonly _warned = new Set<string>();
+
+  constructor(private readonly _limit: number) {}
+
+  /** The value to record for `key`: `value` itself, or `_other` once the key is full. */
+  limit(key: string, value: string): string {
+    let values = this._seen.get(key);
+    if (values === undefined) {
+      values = new Set();
+      this._seen.set(key, values);
+    }
+    if (values.has(value)) return value;
+    if (values.size < this._limit) {
+      values.add(value);
+      return value;
+    }
+    if (!this._warned.has(key)) {
+      this._warned.add(key);
+      diag.warn(
+        `otel-llm-cost: metric attribute "${key}" reached its limit of ${this._limit} distinct ` +
+          `values; further values are recorded as "${OTHER_VALUE}" (raise cardinalityLimit to keep them).`,
+      );
+    }
+    return OTHER_VALUE;
+  }
+}
