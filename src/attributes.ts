@@ -16,3 +16,9 @@ export const ATTR_COST_UNPRICED_REASON = 'gen_ai.cost.unpriced_reason';
 export const ATTR_COST_ROLLUP_USD = 'gen_ai.cost.rollup_usd';
 export const ATTR_TIME_TO_FIRST_CHUNK = 'gen_ai.response.time_to_first_chunk';
 export const ATTR_OPERATION_DURATION = 'gen_ai.client.operation.duration';
+
+// ── Documented additions of the processor (docs/processor.md) ──
+/** `inclusive` | `additive`: how the span's input token count was read; set when cache tokens were reported. */
+export const ATTR_COST_INPUT_ACCOUNTING = 'gen_ai.cost.input_accounting';
+/** `override` | `reported_breakdown` | `profile` | `heuristic` | `semconv`: why that rule was applied. */
+export const ATTR_COST_INPUT_ACCOUNTING_REASON = 'gen_ai.cost.input_accounting_reason';

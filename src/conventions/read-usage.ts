@@ -1,0 +1,174 @@
+import type { Attributes } from '@opentelemetry/api';
+import type { NormalizedUsage } from '../pricing/types.js';
+import {
+  decideInputAccounting,
+  type InputAccountingDecision,
+  type InputAccountingOverrides,
+} from './input-accounting.js';
+import { readCount, readString, type ReadProblems } from './read-attribute.js';
+import { readServiceTier } from './service-tier.js';
+
+// Every list is in priority order: semconv current, semconv deprecated / Traceloop legacy,
+// OpenInference, Vercel AI SDK (`ai.*`). See DESIGN.md §3 and docs/processor.md.
+
+const MODEL_KEYS = [
+  'gen_ai.response.model',
+  'ai.response.model',
+  'llm.response.model_name',
+  'gen_ai.request.model',
+  'llm.model_name',
+  'llm.request.model_name',
+  'ai.model.id',
+] as const;
+
+// `llm.provider` (the host, e.g. azure) before `llm.system` (the model vendor): the host bills.
+const PROVIDER_KEYS = ['gen_ai.provider.name', 'gen_ai.system', 'llm.provider', 'llm.system', 'ai.model.provider'] as const;
+
+const INPUT_KEYS = [
+  'gen_ai.usage.input_tokens',
+  'gen_ai.usage.prompt_tokens',
+  'llm.token_count.prompt',
+  'ai.usage.inputTokens',
+  'ai.usage.promptTokens',
+  'ai.usage.tokens', // Vercel embeddings
+  'llm.usage.prompt_tokens',
+] as const;
+
+const OUTPUT_KEYS = [
+  'gen_ai.usage.output_tokens',
+  'gen_ai.usage.completion_tokens',
+  'llm.token_count.completion',
+  'ai.usage.outputTokens',
+  'ai.usage.completionTokens',
+  'llm.usage.completion_tokens',
+] as const;
+
+const TOTAL_KEYS = ['gen_ai.usage.total_tokens', 'llm.usage.total_tokens', 'llm.token_count.total', 'ai.usage.totalTokens'] as const;
+
+const CACHE_READ_KEYS = [
+  'gen_ai.usage.cache_read.input_tokens',
+  'gen_ai.usage.cache_read_input_tokens',
+  'llm.token_count.prompt_details.cache_read',
+  'ai.usage.inputTokenDetails.cacheReadTokens',
+  'ai.usage.cachedInputTokens',
+] as const;
+
+const CACHE_WRITE_KEYS = [
+  'gen_ai.usage.cache_write.input_tokens',
+  'gen_ai.usage.cache_creation.input_tokens',
+  'gen_ai.usage.cache_creation_input_tokens',
+  'llm.token_count.prompt_details.cache_write',
+  'ai.usage.inputTokenDetails.cacheWriteTokens',
+] as const;
+
+const UNCACHED_INPUT_KEYS = ['ai.usage.inputTokenDetails.noCacheTokens'] as const;
+
+const REASONING_KEYS = [
+  'gen_ai.usage.reasoning.output_tokens',
+  'gen_ai.usage.reasoning_tokens',
+  'llm.token_count.completion_details.reasoning',
+  'ai.usage.outputTokenDetails.reasoningTokens',
+  'ai.usage.reasoningTokens',
+] as const;
+
+const INPUT_AUDIO_KEYS = ['llm.token_count.prompt_details.audio'] as const;
+const OUTPUT_AUDIO_KEYS = ['llm.token_count.completion_details.audio'] as const;
+
+/** Where the span came from and what the user said about it. */
+export interface ReadUsageOptions {
+  /** Instrumentation scope name of the span. */
+  scopeName?: string;
+  /** Instrumentation scope version of the span. */
+  scopeVersion?: string;
+  /** Per-scope / per-provider input accounting overrides. Default: none. */
+  inputAccounting?: InputAccountingOverrides;
+  /** Maps a provider spelling to its id (e.g. `openai.chat` → `openai`). Default: identity. */
+  normalizeProvider?: (provider: string) => string | undefined;
+}
+
+/** What the reader learned from one span. */
+export interface UsageReading {
+  /** Usage with semconv meaning (input includes cache, output includes reasoning). */
+  usage: NormalizedUsage;
+  /** Any token count (valid or not) was present. */
+  hasUsage: boolean;
+  /** Key of the first present token attribute whose value was unusable. */
+  invalidKey?: string;
+  /** How input was read; set only when the span reported cache tokens. */
+  accounting?: InputAccountingDecision;
+}
+
+/**
+ * Reads a span's attributes into {@link NormalizedUsage}. Pure and total: never throws, never
+ * reads prompt or completion content, treats every attribute as untrusted.
+ */
+export function readUsage(attributes: Attributes, options: ReadUsageOptions = {}): UsageReading {
+  const problems: ReadProblems = {};
+  let input = readCount(attributes, INPUT_KEYS, problems);
+  let output = readCount(attributes, OUTPUT_KEYS, problems);
+  const total = readCount(attributes, TOTAL_KEYS, problems);
+  const cacheRead = readCount(attributes, CACHE_READ_KEYS, problems);
+  const cacheWrite = readCount(attributes, CACHE_WRITE_KEYS, problems);
+  const uncached = readCount(attributes, UNCACHED_INPUT_KEYS, problems);
+  const reasoning = readCount(attributes, REASONING_KEYS, problems);
+  const inputAudio = readCount(attributes, INPUT_AUDIO_KEYS, problems);
+  const outputAudio = readCount(attributes, OUTPUT_AUDIO_KEYS, problems);
+
+  // Legacy spans sometimes carry only a total and one side: the other side is the difference.
+  if (total !== undefined) {
+    if (input === undefined && output !== undefined && total >= output) input = total - output;
+    else if (output === undefined && input !== undefined && total >= input) output = total - input;
+  }
+
+  const rawProvider = readString(attributes, PROVIDER_KEYS);
+  const provider =
+    rawProvider === undefined ? undefined : (options.normalizeProvider?.(rawProvider) ?? rawProvider);
+
+  const usage: NormalizedUsage = {};
+  const model = readString(attributes, MODEL_KEYS);
+  if (model !== undefined) usage.model = model;
+  if (provider !== undefined) usage.provider = provider;
+
+  let accounting: InputAccountingDecision | undefined;
+  if (input !== undefined) {
+    const read = cacheRead ?? 0;
+    const write = cacheWrite ?? 0;
+    if (read + write > 0) {
+      accounting = decideInputAccounting(
+        { input, cacheRead: read, cacheWrite: write, ...(uncached !== undefined ? { uncached } : {}) },
+        { scopeName: options.scopeName, scopeVersion: options.scopeVersion, provider },
+        options.inputAccounting,
+      );
+      if (accounting.accounting === 'additive') input += read + write;
+    }
+    usage.inputTokens = input;
+  }
+  if (cacheRead !== undefined) usage.cacheReadTokens = cacheRead;
+  if (cacheWrite !== undefined) usage.cacheWriteTokens = cacheWrite;
+
+  if (output !== undefined) {
+    // Every known source counts reasoning inside output; a reasoning count larger than the
+    // output can only mean this one did not, so the two are added.
+    usage.outputTokens = reasoning !== undefined && reasoning > output ? output + reasoning : output;
+  }
+  if (reasoning !== undefined) usage.reasoningTokens = reasoning;
+  if (inputAudio !== undefined) usage.inputAudioTokens = inputAudio;
+  if (outputAudio !== undefined) usage.outputAudioTokens = outputAudio;
+
+  const serviceTier = readServiceTier(attributes);
+  if (serviceTier !== undefined) usage.serviceTier = serviceTier;
+
+  const reading: UsageReading = {
+    usage,
+    hasUsage:
+      input !== undefined ||
+      output !== undefined ||
+      total !== undefined ||
+      cacheRead !== undefined ||
+      cacheWrite !== undefined ||
+      problems.invalidKey !== undefined,
+  };
+  if (problems.invalidKey !== undefined) reading.invalidKey = problems.invalidKey;
+  if (accounting !== undefined) reading.accounting = accounting;
+  return reading;
+}
