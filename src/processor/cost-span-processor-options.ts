@@ -1,0 +1,38 @@
+import type { InputAccountingOverrides } from '../conventions/input-accounting.js';
+import type { LlmCallRecorder } from './llm-call.js';
+import type { UsagePricer } from './span-enrichment.js';
+
+/** Default cap on spans waiting for a cost roll-up. */
+export const DEFAULT_MAX_PENDING_ROLLUPS = 10_000;
+
+/** Options shared by `CostSpanProcessor` and `CostSpanExporter`. */
+export interface CostEnrichmentOptions {
+  /**
+   * Prices calls: a `PriceBook` (or anything with a synchronous, non-throwing `price(usage)`).
+   * Default: a price book built by the configuration layer: the LiteLLM table named by
+   * `OTEL_LLM_COST_PRICES_PATH` / `OTEL_LLM_COST_PRICES_URL`, else the embedded table.
+   */
+  priceBook?: UsagePricer;
+  /**
+   * Whether input token counts include cache reads/writes, per instrumentation scope name or
+   * per normalized provider id (a scope match wins). Default: none; the built-in profiles of
+   * known instrumentations, the span's own breakdown, a heuristic and semconv decide.
+   */
+  inputAccounting?: InputAccountingOverrides;
+  /** Receives every inference call after its span was annotated (metrics). Default: none. */
+  recorder?: LlmCallRecorder;
+}
+
+/** Options of `CostSpanProcessor`. */
+export interface CostSpanProcessorOptions extends CostEnrichmentOptions {
+  /**
+   * Write `gen_ai.cost.rollup_usd` on every ancestor of priced calls (agent, workflow, request
+   * spans). Default: `true`.
+   */
+  rollup?: boolean;
+  /**
+   * At most this many spans wait at once for their descendants' cost (one map entry each);
+   * the oldest is evicted beyond it. Must be a positive integer. Default: `10000`.
+   */
+  maxPendingRollups?: number;
+}

@@ -1,0 +1,157 @@
+import type { Attributes, HrTime } from '@opentelemetry/api';
+import {
+  ATTR_COST_CACHE_READ_USD,
+  ATTR_COST_CACHE_WRITE_USD,
+  ATTR_COST_INPUT_ACCOUNTING,
+  ATTR_COST_INPUT_ACCOUNTING_REASON,
+  ATTR_COST_INPUT_USD,
+  ATTR_COST_MATCH,
+  ATTR_COST_OUTPUT_USD,
+  ATTR_COST_PRICING_KEY,
+  ATTR_COST_SOURCE,
+  ATTR_COST_UNPRICED_REASON,
+  ATTR_COST_USD,
+  ATTR_OPERATION_DURATION,
+  ATTR_TIME_TO_FIRST_CHUNK,
+} from '../attributes.js';
+import type { InputAccountingOverrides } from '../conventions/input-accounting.js';
+import { readUsage } from '../conventions/read-usage.js';
+import { readReportedCost, type ReportedCost } from '../conventions/reported-cost.js';
+import { mayBeGenAi, spanRole } from '../conventions/span-role.js';
+import {
+  hrTimeDiffSeconds,
+  readTimeToFirstChunk,
+  type TimedEventView,
+} from '../conventions/time-to-first-chunk.js';
+import type { CostResult, NormalizedUsage } from '../pricing/types.js';
+import type { LlmCall } from './llm-call.js';
+
+/** Anything that prices normalized usage: a `PriceBook`, or a function-backed stub in tests. */
+export interface UsagePricer {
+  /** Must be synchronous and must not throw (a throw is caught and reported once). */
+  price(usage: NormalizedUsage): CostResult;
+}
+
+/**
+ * The parts of a span the enrichment reads: a `ReadableSpan` or an SDK `Span` in `onEnding`
+ * satisfy it. Nothing else (no content attribute, no resource) is looked at.
+ */
+export interface SpanView {
+  readonly name: string;
+  readonly attributes: Attributes;
+  readonly instrumentationScope: { readonly name: string; readonly version?: string };
+  readonly startTime: HrTime;
+  readonly endTime: HrTime;
+  readonly events: readonly TimedEventView[];
+}
+
+/** How to price, shared by the processor and the exporter wrapper. */
+export interface EnrichmentSettings {
+  pricer: UsagePricer;
+  inputAccounting?: InputAccountingOverrides;
+  normalizeProvider?: (provider: string) => string | undefined;
+}
+
+/** The attributes to add to one inference span, and what the metrics recorder is told. */
+export interface SpanEnrichment {
+  attributes: Attributes;
+  call: LlmCall;
+  /** The call's cost when it was priced (or reported), for the roll-up. */
+  costUsd?: number;
+}
+
+/**
+ * Computes what to add to a span, or `undefined` when the span is not an inference span (not
+ * GenAI, an aggregate/wrapper span, or already enriched by another processor). Pure: the span is
+ * not touched. May throw only if the pricer throws; callers catch.
+ */
+export function computeSpanEnrichment(
+  span: SpanView,
+  settings: EnrichmentSettings,
+  markedFirstChunk?: HrTime,
+): SpanEnrichment | undefined {
+  const source = span.attributes;
+  if (!mayBeGenAi(source)) return undefined;
+  // Enriched already (a second processor, or the exporter wrapper behind the processor).
+  if (source[ATTR_COST_SOURCE] !== undefined || source[ATTR_COST_UNPRICED_REASON] !== undefined) return undefined;
+
+  const scope = span.instrumentationScope;
+  const reading = readUsage(source, {
+    scopeName: scope.name,
+    scopeVersion: scope.version,
+    inputAccounting: settings.inputAccounting,
+    normalizeProvider: settings.normalizeProvider,
+  });
+  const usage = reading.usage;
+  if (spanRole(span.name, source, reading.hasUsage || usage.model !== undefined) !== 'inference') return undefined;
+
+  const added: Attributes = {};
+  const durationSeconds = Math.max(0, hrTimeDiffSeconds(span.startTime, span.endTime));
+  added[ATTR_OPERATION_DURATION] = durationSeconds;
+
+  const ttft = readTimeToFirstChunk(source, span.events, span.startTime, markedFirstChunk);
+  if (ttft !== undefined && !ttft.alreadySet) added[ATTR_TIME_TO_FIRST_CHUNK] = ttft.seconds;
+
+  if (reading.accounting !== undefined) {
+    added[ATTR_COST_INPUT_ACCOUNTING] = reading.accounting.accounting;
+    added[ATTR_COST_INPUT_ACCOUNTING_REASON] = reading.accounting.reason;
+  }
+
+  const reported = readReportedCost(source);
+  const result: CostResult =
+    reported !== undefined
+      ? reportedResult(reported, usage)
+      : reading.invalidKey !== undefined
+        ? { costUsd: null, reason: 'invalid_usage' }
+        : !reading.hasUsage
+          ? { costUsd: null, reason: 'no_usage' }
+          : usage.model === undefined
+            ? { costUsd: null, reason: 'no_model' }
+            : settings.pricer.price(usage);
+
+  if (result.costUsd !== null) {
+    added[ATTR_COST_USD] = result.costUsd;
+    if (reported === undefined || result.breakdown.input + result.breakdown.output > 0) {
+      added[ATTR_COST_INPUT_USD] = result.breakdown.input;
+      added[ATTR_COST_CACHE_READ_USD] = result.breakdown.cacheRead;
+      added[ATTR_COST_CACHE_WRITE_USD] = result.breakdown.cacheWrite;
+      added[ATTR_COST_OUTPUT_USD] = result.breakdown.output;
+    }
+    if (reported === undefined) {
+      added[ATTR_COST_PRICING_KEY] = result.pricingKey;
+      added[ATTR_COST_MATCH] = result.match;
+    }
+    added[ATTR_COST_SOURCE] = result.source;
+  } else {
+    added[ATTR_COST_UNPRICED_REASON] = result.reason;
+  }
+
+  const call: LlmCall = { usage, result, durationSeconds, attributes: source };
+  const operation = source['gen_ai.operation.name'];
+  if (typeof operation === 'string') call.operation = operation;
+  if (ttft !== undefined) call.ttftSeconds = ttft.seconds;
+
+  const enrichment: SpanEnrichment = { attributes: added, call };
+  if (result.costUsd !== null) enrichment.costUsd = result.costUsd;
+  return enrichment;
+}
+
+/**
+ * A provider-reported cost as a `CostResult`. The split into input and output is kept only
+ * when the span's own parts add up to its total (OpenInference `llm.cost.prompt` +
+ * `llm.cost.completion`); otherwise every part is 0 and only the total is meaningful.
+ */
+function reportedResult(reported: ReportedCost, usage: NormalizedUsage): CostResult {
+  const input = reported.inputUsd ?? 0;
+  const output = reported.outputUsd ?? 0;
+  const consistent = Math.abs(input + output - reported.totalUsd) <= 1e-9 * Math.max(1, reported.totalUsd);
+  return {
+    costUsd: reported.totalUsd,
+    breakdown: consistent
+      ? { input, cacheRead: 0, cacheWrite: 0, output }
+      : { input: 0, cacheRead: 0, cacheWrite: 0, output: 0 },
+    pricingKey: usage.model ?? '',
+    match: 'exact',
+    source: 'reported',
+  };
+}
