@@ -12,3 +12,23 @@ export type {
   UnpricedReason,
   CostResult,
 } from './pricing/types.js';
+
+// Processor (DESIGN.md §1 steps 1 and 4): read conventions, annotate spans, roll up.
+export { CostSpanProcessor } from './processor/cost-span-processor.js';
+export type { CostSpanProcessorOptions, CostEnrichmentOptions } from './processor/cost-span-processor-options.js';
+export { CostSpanExporter } from './processor/cost-span-exporter.js';
+export type { CostSpanExporterOptions } from './processor/cost-span-exporter.js';
+export { markFirstChunk } from './processor/first-chunk.js';
+export { computeSpanEnrichment } from './processor/span-enrichment.js';
+export type { SpanView, SpanEnrichment, EnrichmentSettings, UsagePricer } from './processor/span-enrichment.js';
+export type { LlmCall, LlmCallRecorder } from './processor/llm-call.js';
+export { readUsage } from './conventions/read-usage.js';
+export type { ReadUsageOptions, UsageReading } from './conventions/read-usage.js';
+export { INSTRUMENTATION_PROFILES } from './conventions/input-accounting.js';
+export type {
+  InputAccounting,
+  InputAccountingReason,
+  InputAccountingDecision,
+  InputAccountingOverrides,
+  InstrumentationProfile,
+} from './conventions/input-accounting.js';
