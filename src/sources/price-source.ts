@@ -1,0 +1,274 @@
+import { diag } from '@opentelemetry/api';
+import { readFileSync, statSync } from 'node:fs';
+import { stat, readFile } from 'node:fs/promises';
+import { resolveConfig, type PriceSourceOptions, type ResolvedPriceSourceConfig } from '../config.js';
+import { PriceBook } from '../pricing/price-book.js';
+import { PriceTable } from '../pricing/price-table.js';
+import type { PriceEntry } from '../pricing/types.js';
+import { DiskCache } from './disk-cache.js';
+import { fetchTable } from './fetch-table.js';
+import { describeRejected, loadLiteLLMJson, parseLiteLLMText, toPriceTable, type LoadedTable } from './litellm-source.js';
+
+const LOG_PREFIX = 'otel-llm-cost';
+
+/** Source name of user overrides on `gen_ai.cost.source`. */
+export const OVERRIDES_SOURCE = 'overrides';
+
+/** A price book kept up to date from the configured sources. */
+export interface PriceBookHandle {
+  /** Prices calls; always usable, even before `ready()` (embedded / file prices meanwhile). */
+  readonly priceBook: PriceBook;
+  /** Resolves (never rejects) once the first load attempt of every source has finished. */
+  ready(): Promise<void>;
+  /** Stops refreshing and aborts a fetch in flight; idempotent. */
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Builds a `PriceBook` from, in order of precedence: user overrides → the LiteLLM table
+ * (`pricesUrl` once loaded, else `pricesPath`) → the embedded table; aliases are resolved last
+ * through the same chain (docs/price-sources.md).
+ *
+ * Construction is synchronous and never throws. Files (`pricesPath`, `overridesPath`) are read
+ * synchronously here — startup I/O, never on the span path — so the first span already sees them.
+ * A URL is loaded in the background: from the disk cache when present (a stale copy is used while
+ * it is refreshed), then fetched. On any failure the last good table stays in force and one
+ * `diag.warn` says why; the same cause is not reported again until a load succeeds.
+ */
+export class PriceSource implements PriceBookHandle {
+  readonly priceBook: PriceBook;
+  /** The configuration in force, every default applied. */
+  readonly config: ResolvedPriceSourceConfig;
+  private readonly _cache: DiskCache | undefined;
+  private readonly _reported = new Set<string>();
+  private readonly _abort = new AbortController();
+  private readonly _first: Promise<void>;
+  private _timer: ReturnType<typeof setInterval> | undefined;
+  private _inflight: Promise<void> | undefined;
+  private _isShutdown = false;
+  /** Freshness of the URL table in force (ms since the epoch), 0 when none. */
+  private _urlFetchedAt = 0;
+  /** mtime of the `pricesPath` file in force, to reload it when it changes. */
+  private _pathMtime = 0;
+  /** `source` of the LiteLLM table in force, if any. */
+  private _tableSource: string | undefined;
+
+  constructor(options: PriceSourceOptions = {}, env: Record<string, string | undefined> = process.env) {
+    this.config = resolveConfig(options, env);
+    const config = this.config;
+    this._cache = config.pricesUrl !== undefined && config.cacheDir !== undefined ? new DiskCache(config.cacheDir, config.pricesUrl) : undefined;
+
+    let book: PriceBook;
+    try {
+      book = new PriceBook({
+        overrides: this._loadOverrides(),
+        aliases: config.aliases,
+        table: config.pricesPath !== undefined ? this._readPathSync(config.pricesPath) : undefined,
+        embedded: config.embedded ? undefined : false,
+      });
+    } catch (err) {
+      diag.error(`${LOG_PREFIX}: could not build the price book; using the embedded table only`, err);
+      book = new PriceBook();
+    }
+    this.priceBook = book;
+
+    this._first = config.pricesUrl !== undefined ? this._run(() => this._loadUrl()) : Promise.resolve();
+    if (config.refreshIntervalMs > 0 && (config.pricesUrl !== undefined || config.pricesPath !== undefined)) {
+      this._timer = setInterval(() => void this.refresh(), config.refreshIntervalMs);
+      this._timer.unref();
+    }
+  }
+
+  ready(): Promise<void> {
+    return this._first;
+  }
+
+  /**
+   * Loads again now: the URL when its table is stale (from the shared disk cache if another
+   * process refreshed it, else over the network), the file when it changed. Never rejects.
+   */
+  refresh(): Promise<void> {
+    if (this._isShutdown) return Promise.resolve();
+    return this._run(async () => {
+      if (this.config.pricesUrl !== undefined) await this._loadUrl();
+      else if (this.config.pricesPath !== undefined) await this._reloadPathIfChanged(this.config.pricesPath);
+    });
+  }
+
+  async shutdown(): Promise<void> {
+    if (!this._isShutdown) {
+      this._isShutdown = true;
+      if (this._timer !== undefined) clearInterval(this._timer);
+      this._abort.abort();
+    }
+    await this._inflight;
+  }
+
+  /** Runs one load at a time; a call while one is running joins it. */
+  private _run(load: () => Promise<void>): Promise<void> {
+    if (this._inflight !== undefined) return this._inflight;
+    const p = load()
+      .catch((err: unknown) => this._warn('unexpected', `unexpected failure while loading prices`, err))
+      .finally(() => {
+        this._inflight = undefined;
+      });
+    this._inflight = p;
+    return p;
+  }
+
+  private async _loadUrl(): Promise<void> {
+    const url = this.config.pricesUrl!;
+    const ttl = this.config.refreshIntervalMs;
+    const isFresh = (fetchedAt: number): boolean => ttl === 0 || Date.now() - fetchedAt < ttl;
+
+    if (this._urlFetchedAt !== 0 && isFresh(this._urlFetchedAt)) return;
+
+    // 1. The disk cache: another run (or process) may have fetched it already.
+    if (this._cache !== undefined) {
+      const read = await this._cache.read();
+      if (read.kind === 'corrupt') {
+        this._warn('cache_corrupt', `ignoring the price cache: ${read.reason}`);
+      } else if (read.kind === 'hit' && read.cached.fetchedAt > this._urlFetchedAt) {
+        const { cached } = read;
+        try {
+          const loaded = loadLiteLLMJson(cached.table, url, new Date(cached.lastModified ?? cached.fetchedAt));
+          this._install(loaded);
+          this._urlFetchedAt = cached.fetchedAt;
+        } catch (err) {
+          this._warn('cache_corrupt', `ignoring the price cache ${this._cache.file}: ${(err as Error).message}`);
+        }
+      }
+      if (this._urlFetchedAt !== 0 && isFresh(this._urlFetchedAt)) {
+        this._recovered();
+        return;
+      }
+    }
+    if (this._isShutdown) return;
+
+    // 2. The network.
+    let fetched;
+    try {
+      fetched = await fetchTable(url, {
+        timeoutMs: this.config.fetchTimeoutMs,
+        maxBytes: this.config.maxBytes,
+        allowHttpLoopback: this.config.allowHttpLoopback,
+        signal: this._abort.signal,
+      });
+    } catch (err) {
+      if (this._isShutdown) return;
+      const kind = (err as { kind?: string }).kind ?? 'network';
+      this._warn(`fetch:${kind}`, `could not fetch prices from ${url}: ${(err as Error).message}; ${this._keeping()}`);
+      return;
+    }
+    const fetchedAt = Date.now();
+    let json: unknown;
+    let loaded: LoadedTable;
+    try {
+      json = JSON.parse(fetched.body);
+      loaded = loadLiteLLMJson(json, url, fetched.lastModified ?? new Date(fetchedAt));
+    } catch (err) {
+      const kind = err instanceof SyntaxError ? 'bad_json' : ((err as { kind?: string }).kind ?? 'invalid');
+      const what = err instanceof SyntaxError ? `not valid JSON (${err.message})` : (err as Error).message;
+      this._warn(`table:${kind}`, `prices from ${url} are unusable: ${what}; ${this._keeping()}`);
+      return;
+    }
+    if (this._isShutdown) return;
+    this._install(loaded);
+    this._urlFetchedAt = fetchedAt;
+    this._recovered();
+
+    if (this._cache !== undefined) {
+      try {
+        await this._cache.write({ fetchedAt, lastModified: fetched.lastModified?.getTime(), table: json });
+      } catch (err) {
+        this._warn('cache_write', `could not write the price cache ${this._cache.file} (${(err as Error).message}); prices are still in force, but will be fetched again by the next process`);
+      }
+    }
+  }
+
+  private _install(loaded: LoadedTable): void {
+    this.priceBook.setTable(loaded.table);
+    this._tableSource = loaded.table.source;
+    this._reportRejected(loaded);
+  }
+
+  private _keeping(): string {
+    return this._tableSource !== undefined ? `keeping ${this._tableSource}` : 'using the embedded prices meanwhile';
+  }
+
+  /** A load succeeded: a later failure of the same kind is worth reporting again. */
+  private _recovered(): void {
+    for (const cause of [...this._reported]) if (!cause.startsWith('rejected:')) this._reported.delete(cause);
+  }
+
+  private _warn(cause: string, message: string, err?: unknown): void {
+    if (this._reported.has(cause)) return;
+    this._reported.add(cause);
+    if (err === undefined) diag.warn(`${LOG_PREFIX}: ${message}`);
+    else diag.warn(`${LOG_PREFIX}: ${message}`, err);
+  }
+
+  private _readPathSync(path: string): PriceTable | undefined {
+    try {
+      const mtime = statSync(path).mtime;
+      const loaded = parseLiteLLMText(readFileSync(path, 'utf8'), path, mtime);
+      this._pathMtime = mtime.getTime();
+      this._tableSource = loaded.table.source;
+      this._reportRejected(loaded);
+      return loaded.table;
+    } catch (err) {
+      this._warn('path', `could not load prices from ${path}: ${(err as Error).message}; using the embedded prices`);
+      return undefined;
+    }
+  }
+
+  private async _reloadPathIfChanged(path: string): Promise<void> {
+    try {
+      const mtime = (await stat(path)).mtime;
+      if (mtime.getTime() === this._pathMtime) return;
+      const loaded = parseLiteLLMText(await readFile(path, 'utf8'), path, mtime);
+      if (this._isShutdown) return;
+      this._install(loaded);
+      this._pathMtime = mtime.getTime();
+      this._recovered();
+    } catch (err) {
+      this._warn(`path:${(err as { code?: string; kind?: string }).kind ?? (err as { code?: string }).code ?? 'error'}`, `could not reload prices from ${path}: ${(err as Error).message}; ${this._keeping()}`);
+    }
+  }
+
+  private _reportRejected(loaded: LoadedTable): void {
+    if (loaded.rejected.length === 0) return;
+    this._warn(`rejected:${loaded.table.source}:${loaded.rejected.length}`, `${loaded.table.source}: ${describeRejected(loaded.rejected)}`);
+    diag.debug(`${LOG_PREFIX}: entries ignored in ${loaded.table.source}`, loaded.rejected);
+  }
+
+  /** Overrides from `overridesPath`, then `overrides` (which wins per key). */
+  private _loadOverrides(): PriceEntry[] {
+    const { overridesPath, overrides } = this.config;
+    const merged: Record<string, unknown> = {};
+    if (overridesPath !== undefined) {
+      try {
+        const json = JSON.parse(readFileSync(overridesPath, 'utf8')) as unknown;
+        if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new Error('a JSON object keyed by model is expected');
+        Object.assign(merged, json);
+      } catch (err) {
+        this._warn('overrides_path', `could not load price overrides from ${overridesPath}: ${(err as Error).message}`);
+      }
+    }
+    if (overrides !== undefined) Object.assign(merged, overrides);
+    if (Object.keys(merged).length === 0) return [];
+    try {
+      const { table, rejected } = toPriceTable(merged, OVERRIDES_SOURCE);
+      if (rejected.length > 0) this._warn('overrides_rejected', `price overrides: ${describeRejected(rejected)}`);
+      return [...table.entries()];
+    } catch (err) {
+      this._warn('overrides', `price overrides are unusable: ${(err as Error).message}`);
+      return [];
+    }
+  }
+}
+
+/** Creates a `PriceSource`: a price book kept up to date from the configured sources. */
+export function createPriceBook(options?: PriceSourceOptions): PriceBookHandle {
+  return new PriceSource(options);
+}
