@@ -33,6 +33,9 @@ export interface Rates {
 export interface LongContextTier {
   above: number;
   rates: Rates;
+  /** Service-tier rates above the threshold (LiteLLM `*_above_272k_tokens_priority`); a class
+   * missing here falls back to `rates`. */
+  serviceTiers?: Partial<Record<Exclude<ServiceTier, 'standard'>, Rates>>;
 }
 
 /** One model's prices, whatever table it came from. */
@@ -49,6 +52,12 @@ export interface PriceEntry {
   longContext?: LongContextTier[];
   /** Which table priced it and its version/date, e.g. `litellm@2026-07-24`. */
   source: string;
+  /** Further ids that name this entry exactly (genai-prices `equals` rules). */
+  matchKeys?: readonly string[];
+  /** Ids that name this entry only as the base of a revision id or exactly (genai-prices
+   * `starts_with` rules: `claude-opus-4-6` accepts `claude-opus-4-6-20260101`, never
+   * `claude-opus-4-65`). Lower priority than any table key. */
+  baseKeys?: readonly string[];
 }
 
 /** How a model id was matched to a table key (DESIGN.md §2 `gen_ai.cost.match`). */

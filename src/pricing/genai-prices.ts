@@ -1,0 +1,223 @@
+import { diag } from '@opentelemetry/api';
+import { findProvider } from '@pydantic/genai-prices';
+import type { MatchLogic, ModelInfo, ModelPrice, Provider, TieredPrices } from '@pydantic/genai-prices';
+import type { LongContextTier, PriceEntry, Rates } from './types.js';
+import { normalizeProvider } from './providers.js';
+import { stripRevision } from './resolve.js';
+
+/**
+ * The embedded default: price entries built from the data shipped inside the
+ * `@pydantic/genai-prices` package (offline, maintained, MIT).
+ *
+ * Mapping (checked against its `calcPrice` in test/pricing/genai-prices.test.ts):
+ * - `*_mtok` prices are USD per million tokens → divided by 1e6;
+ * - `TieredPrices {base, tiers:[{start, price}]}`: genai-prices applies a tier when the
+ *   request's total input tokens (cache included) are strictly greater than `start`, to every
+ *   tiered price of the request — a whole-request cliff, i.e. `LongContextTier.above = start`;
+ * - conditional prices (a list with `start_date` / `time_of_day` constraints): the one in force
+ *   now (its own rule: the last whose constraint holds) — time-of-day discounts are ignored;
+ * - per-request, per-search, per-page and image/video prices have no place in `Rates`.
+ */
+
+/** Provider ids in the package data (dist/index.js), first-party vendors first so that a
+ * bare model id (`gpt-4o`) belongs to its vendor rather than to a reseller. */
+const PROVIDER_IDS = [
+  'openai',
+  'anthropic',
+  'google',
+  'x-ai',
+  'mistral',
+  'deepseek',
+  'cohere',
+  'moonshotai',
+  'zai',
+  'zhipuai',
+  'minimax',
+  'perplexity',
+  'voyageai',
+  'arcee',
+  'avian',
+  'aws',
+  'azure',
+  'baseten',
+  'cerebras',
+  'cloudflare',
+  'cursor',
+  'doubleword',
+  'fireworks',
+  'github-copilot',
+  'groq',
+  'huggingface_cerebras',
+  'huggingface_fireworks-ai',
+  'huggingface_groq',
+  'huggingface_hyperbolic',
+  'huggingface_nebius',
+  'huggingface_novita',
+  'huggingface_nscale',
+  'huggingface_ovhcloud',
+  'huggingface_publicai',
+  'huggingface_sambanova',
+  'huggingface_together',
+  'modal',
+  'novita',
+  'openrouter',
+  'ovhcloud',
+  'quicksilverpro',
+  'together',
+  'typesafe',
+] as const;
+
+/** Google's models are sold both through the Gemini API and Vertex AI. */
+const EXTRA_QUALIFIERS: Record<string, readonly string[]> = { google: ['vertex_ai'] };
+
+const MTOK = 1_000_000;
+
+const PRICE_KEYS: ReadonlyArray<[string, keyof Rates]> = [
+  ['input_mtok', 'input'],
+  ['output_mtok', 'output'],
+  ['cache_read_mtok', 'cacheRead'],
+  ['cache_write_mtok', 'cacheWrite5m'],
+  ['cache_write_1h_mtok', 'cacheWrite1h'],
+  ['output_reasoning_mtok', 'reasoning'],
+  ['input_audio_mtok', 'inputAudio'],
+  ['output_audio_mtok', 'outputAudio'],
+];
+
+let cached: PriceEntry[] | undefined;
+
+/** Version of `@pydantic/genai-prices` whose data is embedded (its package.json cannot be
+ * imported: not in its `exports`); the test suite checks it equals the installed version. */
+export const GENAI_PRICES_VERSION = '0.1.8';
+
+/** `genai-prices@<version>`: the `source` of every embedded entry. */
+export function embeddedSource(): string {
+  return `genai-prices@${GENAI_PRICES_VERSION}`;
+}
+
+/**
+ * Builds (once per process, lazily) the price entries of the embedded genai-prices data.
+ * Keys: `<provider>/<model id>` for every provider, the bare model id (first provider wins,
+ * vendors first), `equals` strings of its match rule as further exact keys and `starts_with`
+ * strings as base keys (they accept revision suffixes only, never a blind prefix).
+ */
+export function loadEmbeddedEntries(now: Date = new Date()): PriceEntry[] {
+  if (cached) return cached;
+  const source = embeddedSource();
+  const built: { entry: PriceEntry; bare: string[]; bareBase: string[]; vendor: boolean }[] = [];
+  for (const id of PROVIDER_IDS) {
+    let provider: Provider | undefined;
+    try {
+      provider = findProvider({ providerId: id });
+    } catch (err) {
+      diag.warn(`otel-llm-cost: genai-prices provider ${id} could not be read`, err);
+    }
+    if (!provider || provider.id !== id) continue;
+    const normalized = normalizeProvider(id) ?? id;
+    const qualifiers = [normalized, ...(EXTRA_QUALIFIERS[id] ?? [])];
+    const vendor = VENDORS.has(id);
+    for (const model of provider.models) {
+      const b = toEntry(model, normalized, qualifiers, source, now);
+      if (b) built.push({ ...b, vendor });
+    }
+  }
+  // Bare ids belong to the vendor: a reseller's `claude-sonnet-4-5-20250929` must not shadow
+  // Anthropic's `claude-sonnet-4-5` base key. Resellers keep their qualified keys.
+  const claimed = new Set<string>();
+  for (const b of built) if (b.vendor) for (const k of [...b.bare, ...b.bareBase]) claimed.add(k);
+  const entries: PriceEntry[] = [];
+  for (const b of built) {
+    const free = (k: string): boolean => b.vendor || !isClaimed(k, claimed);
+    const bare = b.bare.filter(free);
+    const bareBase = b.bareBase.filter(free);
+    const entry = b.entry;
+    const id = entry.key.toLowerCase();
+    if (!bare.includes(id)) entry.key = `${entry.provider ?? ''}/${entry.key}`;
+    const matchKeys = [...(entry.matchKeys ?? []), ...bare.filter(k => k !== id)];
+    if (matchKeys.length) entry.matchKeys = matchKeys;
+    const baseKeys = [...(entry.baseKeys ?? []), ...bareBase];
+    if (baseKeys.length) entry.baseKeys = baseKeys;
+    entries.push(entry);
+  }
+  cached = entries;
+  return entries;
+}
+
+/** First-party vendors: their bare model ids win over resellers'. */
+const VENDORS = new Set(PROVIDER_IDS.slice(0, PROVIDER_IDS.indexOf('arcee')));
+
+/** A key is claimed when it, or the base of any of its revisions, is a vendor's key. */
+function isClaimed(key: string, claimed: Set<string>): boolean {
+  let k: string | undefined = key;
+  for (let i = 0; i < 4 && k !== undefined; i++) {
+    if (claimed.has(k)) return true;
+    k = stripRevision(k);
+  }
+  return false;
+}
+
+function toEntry(
+  model: ModelInfo,
+  provider: string,
+  qualifiers: readonly string[],
+  source: string,
+  now: Date,
+): { entry: PriceEntry; bare: string[]; bareBase: string[] } | undefined {
+  const prices = currentPrices(model, now);
+  if (!prices) return undefined;
+  const rates: Rates = {};
+  const cliffs = new Map<number, LongContextTier>();
+  for (const [priceKey, cls] of PRICE_KEYS) {
+    const p = prices[priceKey];
+    if (p === undefined) continue;
+    if (typeof p === 'number') {
+      if (Number.isFinite(p) && p >= 0) rates[cls] = p / MTOK;
+      continue;
+    }
+    const tiered = p as TieredPrices;
+    if (typeof tiered.base !== 'number' || !Array.isArray(tiered.tiers)) continue;
+    rates[cls] = tiered.base / MTOK;
+    for (const t of tiered.tiers) {
+      let tier = cliffs.get(t.start);
+      if (!tier) cliffs.set(t.start, (tier = { above: t.start, rates: {} }));
+      tier.rates[cls] = t.price / MTOK;
+    }
+  }
+  if (rates.input === undefined && rates.output === undefined) return undefined;
+
+  const id = model.id.toLowerCase();
+  const equals: string[] = [];
+  const startsWith: string[] = [];
+  collectMatchKeys(model.match, equals, startsWith, 0);
+  const matchKeys: string[] = [];
+  const baseKeys: string[] = [];
+  for (const q of qualifiers) {
+    matchKeys.push(`${q}/${id}`);
+    for (const e of equals) matchKeys.push(`${q}/${e}`);
+    for (const s of startsWith) baseKeys.push(`${q}/${s}`);
+  }
+  const entry: PriceEntry = { key: model.id, provider, rates, source, matchKeys, baseKeys };
+  if (cliffs.size) entry.longContext = [...cliffs.values()].sort((a, b) => a.above - b.above);
+  return { entry, bare: [id, ...equals], bareBase: startsWith };
+}
+
+/** The price in force at `now`, with genai-prices' own rule: the last entry whose constraint
+ * holds, else the first. Time-of-day constraints (off-peak discounts) are not applied. */
+function currentPrices(model: ModelInfo, now: Date): ModelPrice | undefined {
+  if (!Array.isArray(model.prices)) return model.prices;
+  for (let i = model.prices.length - 1; i >= 0; i--) {
+    const p = model.prices[i];
+    if (!p) continue;
+    const c = p.constraint;
+    if (c === undefined) return p.prices;
+    if (c.type === 'start_date' && now >= new Date(c.start_date)) return p.prices;
+  }
+  return model.prices[0]?.prices;
+}
+
+function collectMatchKeys(m: MatchLogic, equals: string[], startsWith: string[], depth: number): void {
+  if (depth > 8 || typeof m !== 'object' || m === null) return;
+  if ('equals' in m) equals.push(m.equals.toLowerCase());
+  else if ('starts_with' in m) startsWith.push(m.starts_with.toLowerCase());
+  else if ('or' in m) for (const x of m.or) collectMatchKeys(x, equals, startsWith, depth + 1);
+  // `and`, `contains`, `ends_with` and `regex` rules are not keys: they would match blindly.
+}

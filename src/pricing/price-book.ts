@@ -1,0 +1,141 @@
+import { diag } from '@opentelemetry/api';
+import type { CostResult, NormalizedUsage, PriceEntry, Resolution } from './types.js';
+import { PriceTable } from './price-table.js';
+import { resolveInTable } from './resolve.js';
+import { normalizeProvider } from './providers.js';
+import { priceCall, totalOf } from './price.js';
+import { embeddedSource, loadEmbeddedEntries } from './genai-prices.js';
+
+export interface PriceBookOptions {
+  /** Entries that win over every table (e.g. negotiated prices). Default: none. */
+  overrides?: PriceEntry[];
+  /** Model id → model id to price it as, used only when no table knows the model itself
+   * (case-insensitive, e.g. `{ 'my-finetune': 'gpt-4o-mini' }`). Default: none. */
+  aliases?: Record<string, string>;
+  /** The user's table, e.g. a LiteLLM file (`parseLiteLLMTable`). Default: none. */
+  table?: PriceTable;
+  /** The offline fallback table, or `false` for none. Default: the genai-prices data shipped
+   * with `@pydantic/genai-prices`, built on first use and shared by every PriceBook. */
+  embedded?: PriceTable | false;
+  /** Maximum number of memoized resolutions. Default: 2048. */
+  memoSize?: number;
+}
+
+const DEFAULT_MEMO_SIZE = 2048;
+
+let embeddedTable: PriceTable | undefined;
+
+/** The genai-prices table, built once per process on first use. */
+export function embeddedPriceTable(): PriceTable {
+  embeddedTable ??= new PriceTable(loadEmbeddedEntries(), embeddedSource());
+  return embeddedTable;
+}
+
+/**
+ * Resolves models and prices calls across layered sources: overrides → user table →
+ * embedded table; the first layer whose chain (exact → provider → revision) finds the model
+ * prices it; aliases last, resolving the alias target through the same layers.
+ *
+ * Resolutions are memoized per (provider, model) in a bounded memo, cleared by `setTable`, so a
+ * lookup costs a map hit whatever the table size. `price` is synchronous and never throws.
+ */
+export class PriceBook {
+  private readonly _overrides: PriceTable | undefined;
+  private readonly _aliases: Map<string, string>;
+  private readonly _embeddedOption: PriceTable | false | undefined;
+  private readonly _memoSize: number;
+  private _table: PriceTable | undefined;
+  private _memo = new Map<string, Resolution | null>();
+
+  constructor(options: PriceBookOptions = {}) {
+    this._overrides =
+      options.overrides && options.overrides.length > 0 ? new PriceTable(options.overrides, 'overrides') : undefined;
+    this._aliases = new Map();
+    for (const [from, to] of Object.entries(options.aliases ?? {})) {
+      if (typeof to === 'string' && to.trim() !== '') this._aliases.set(from.trim().toLowerCase(), to);
+      else diag.warn(`otel-llm-cost: alias ${from} ignored: its target is not a model id`);
+    }
+    this._table = options.table;
+    this._embeddedOption = options.embedded;
+    let memoSize = options.memoSize ?? DEFAULT_MEMO_SIZE;
+    if (!Number.isInteger(memoSize) || memoSize < 1) {
+      diag.warn(`otel-llm-cost: memoSize ${String(memoSize)} is not a positive integer, using ${DEFAULT_MEMO_SIZE}`);
+      memoSize = DEFAULT_MEMO_SIZE;
+    }
+    this._memoSize = memoSize;
+  }
+
+  /** The user table in use, if any. */
+  get table(): PriceTable | undefined {
+    return this._table;
+  }
+
+  /** Replaces the user table (e.g. after a refresh) and forgets memoized resolutions. */
+  setTable(table: PriceTable): void {
+    this._table = table;
+    this._memo = new Map();
+  }
+
+  /** The entry that prices `model` (reported by `provider`) and how it matched, if any. */
+  resolve(model: string, provider?: string): Resolution | undefined {
+    if (typeof model !== 'string' || model.length === 0) return undefined;
+    const normalized = normalizeProvider(provider);
+    const memoKey = normalized === undefined ? model : `${normalized}\u0000${model}`;
+    const memoized = this._memo.get(memoKey);
+    if (memoized !== undefined) return memoized ?? undefined;
+    const found = this._resolveUncached(model, normalized);
+    if (this._memo.size >= this._memoSize) {
+      // Drop the oldest resolution (Map keeps insertion order).
+      const oldest = this._memo.keys().next();
+      if (!oldest.done) this._memo.delete(oldest.value);
+    }
+    this._memo.set(memoKey, found ?? null);
+    return found;
+  }
+
+  /** Prices one call. Synchronous, never throws; an unpriced call says why. */
+  price(usage: NormalizedUsage): CostResult {
+    try {
+      const model = usage.model;
+      if (typeof model !== 'string' || model.trim() === '') return { costUsd: null, reason: 'no_model' };
+      const resolution = this.resolve(model, usage.provider);
+      if (!resolution) return { costUsd: null, reason: 'unknown_model' };
+      const breakdown = priceCall(resolution.entry, usage);
+      if (typeof breakdown === 'string') return { costUsd: null, reason: breakdown };
+      return {
+        costUsd: totalOf(breakdown),
+        breakdown,
+        pricingKey: resolution.entry.key,
+        match: resolution.match,
+        source: resolution.entry.source,
+      };
+    } catch (err) {
+      diag.error('otel-llm-cost: pricing failed', err);
+      return { costUsd: null, reason: 'invalid_usage' };
+    }
+  }
+
+  private _layers(): PriceTable[] {
+    const layers: PriceTable[] = [];
+    if (this._overrides) layers.push(this._overrides);
+    if (this._table) layers.push(this._table);
+    const embedded = this._embeddedOption === undefined ? embeddedPriceTable() : this._embeddedOption;
+    if (embedded) layers.push(embedded);
+    return layers;
+  }
+
+  private _resolveUncached(model: string, provider: string | undefined): Resolution | undefined {
+    const layers = this._layers();
+    for (const layer of layers) {
+      const found = resolveInTable(layer, model, provider);
+      if (found) return found;
+    }
+    const target = this._aliases.get(model.trim().toLowerCase());
+    if (target === undefined) return undefined;
+    for (const layer of layers) {
+      const found = resolveInTable(layer, target, provider);
+      if (found) return { entry: found.entry, match: 'alias' };
+    }
+    return undefined;
+  }
+}

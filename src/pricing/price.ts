@@ -1,0 +1,112 @@
+import type { CostBreakdown, NormalizedUsage, PriceEntry, Rates, ServiceTier } from './types.js';
+
+/**
+ * Prices one call: usage (semconv meaning, see `NormalizedUsage`) × entry → disjoint parts.
+ *
+ * Buckets (all disjoint):
+ * - uncached input = input − cache reads − cache writes, audio part at the audio rate;
+ * - cache reads;
+ * - cache writes, split into 1-hour (`cacheWrite1hTokens`) and 5-minute (the rest);
+ * - output = output − reasoning − audio at the output rate, reasoning at its own rate,
+ *   audio output at its own rate.
+ *
+ * A class without its own rate falls back: cache read/write 5m → input, write 1h → write 5m →
+ * input, reasoning → output, audio → the text rate of its direction.
+ *
+ * Long context is a cliff: when total input (cache included) is strictly greater than a tier's
+ * `above`, every class is billed at that tier (the highest such tier). Service tiers fall back
+ * class by class to the standard rate of the same context tier.
+ *
+ * Returns `'no_usage'` when no token was counted and `'invalid_usage'` when the counts are not
+ * finite non-negative numbers or contradict each other (cache parts larger than input, 1-hour
+ * writes larger than all writes, reasoning plus audio larger than output, audio input larger
+ * than uncached input). Never throws.
+ */
+export function priceCall(entry: PriceEntry, usage: NormalizedUsage): CostBreakdown | 'invalid_usage' | 'no_usage' {
+  const input = count(usage.inputTokens);
+  const output = count(usage.outputTokens);
+  const cacheRead = count(usage.cacheReadTokens);
+  const cacheWrite1h = count(usage.cacheWrite1hTokens);
+  const cacheWriteAll = count(usage.cacheWriteTokens);
+  const reasoning = count(usage.reasoningTokens);
+  const inputAudio = count(usage.inputAudioTokens);
+  const outputAudio = count(usage.outputAudioTokens);
+  if (
+    input < 0 ||
+    output < 0 ||
+    cacheRead < 0 ||
+    cacheWrite1h < 0 ||
+    cacheWriteAll < 0 ||
+    reasoning < 0 ||
+    inputAudio < 0 ||
+    outputAudio < 0
+  ) {
+    return 'invalid_usage';
+  }
+  // A 1-hour count without a total means all writes were 1-hour writes.
+  const cacheWrite = usage.cacheWriteTokens === undefined ? cacheWrite1h : cacheWriteAll;
+  if (input + output + cacheRead + cacheWrite === 0) return 'no_usage';
+  const uncached = input - cacheRead - cacheWrite;
+  if (uncached < 0 || cacheWrite1h > cacheWrite || inputAudio > uncached) return 'invalid_usage';
+  const plainOutput = output - reasoning - outputAudio;
+  if (plainOutput < 0) return 'invalid_usage';
+
+  const rate = rateFinder(entry, input, usage.serviceTier);
+  const rIn = rate('input') ?? 0;
+  const rOut = rate('output') ?? 0;
+  const rRead = rate('cacheRead') ?? rIn;
+  const r5m = rate('cacheWrite5m') ?? rIn;
+  const r1h = rate('cacheWrite1h') ?? r5m;
+  const rReason = rate('reasoning') ?? rOut;
+  const rInAudio = rate('inputAudio') ?? rIn;
+  const rOutAudio = rate('outputAudio') ?? rOut;
+
+  const parts: CostBreakdown = {
+    input: round12((uncached - inputAudio) * rIn + inputAudio * rInAudio),
+    cacheRead: round12(cacheRead * rRead),
+    cacheWrite: round12((cacheWrite - cacheWrite1h) * r5m + cacheWrite1h * r1h),
+    output: round12(plainOutput * rOut + reasoning * rReason + outputAudio * rOutAudio),
+  };
+  return parts;
+}
+
+/** Sum of the parts, rounded like the parts (12 significant digits). */
+export function totalOf(b: CostBreakdown): number {
+  return round12(b.input + b.cacheRead + b.cacheWrite + b.output);
+}
+
+/** Rounds to 12 significant digits: removes float noise (`0.1 + 0.2`) and nothing else. */
+export function round12(x: number): number {
+  if (x === 0 || !Number.isFinite(x)) return x === 0 ? 0 : x;
+  return Number(x.toPrecision(12));
+}
+
+/** `undefined` → 0; anything that is not a finite non-negative number → −1 (invalid). */
+function count(n: number | undefined): number {
+  if (n === undefined) return 0;
+  return typeof n === 'number' && Number.isFinite(n) && n >= 0 ? n : -1;
+}
+
+type RateClass = keyof Rates;
+
+function rateFinder(
+  entry: PriceEntry,
+  totalInput: number,
+  serviceTier: ServiceTier | undefined,
+): (cls: RateClass) => number | undefined {
+  let tier: { rates: Rates; serviceTiers?: PriceEntry['serviceTiers'] } = entry;
+  if (entry.longContext) {
+    for (const t of entry.longContext) if (totalInput > t.above) tier = t;
+  }
+  const special = serviceTier && serviceTier !== 'standard' ? serviceTier : undefined;
+  const tierSvc = special ? tier.serviceTiers?.[special] : undefined;
+  const baseSvc = special ? entry.serviceTiers?.[special] : undefined;
+  return cls => {
+    const fromTierSvc = tierSvc?.[cls];
+    if (fromTierSvc !== undefined) return fromTierSvc;
+    const fromTier = tier.rates[cls];
+    if (fromTier !== undefined || tier === entry) return fromTier;
+    // Above the cliff, a class the tier does not price keeps its base rate (service tier first).
+    return baseSvc?.[cls] ?? entry.rates[cls];
+  };
+}
