@@ -36,7 +36,7 @@ export class CostSpanExporter implements SpanExporter {
     if (options.priceBook !== undefined) {
       this._settings = enrichmentSettings(options, options.priceBook);
     } else {
-      this._pricing = createDefaultPricing();
+      this._pricing = createDefaultPricing(options.pricing);
       this._settings = enrichmentSettings(options, this._pricing.pricer);
     }
     this._recorder = options.recorder;

@@ -1,3 +1,4 @@
+import type { PriceSourceOptions } from '../config.js';
 import type { InputAccountingOverrides } from '../conventions/input-accounting.js';
 import type { LlmCallRecorder } from './llm-call.js';
 import type { UsagePricer } from './span-enrichment.js';
@@ -13,6 +14,12 @@ export interface CostEnrichmentOptions {
    * `OTEL_LLM_COST_PRICES_PATH` / `OTEL_LLM_COST_PRICES_URL`, else the embedded table.
    */
   priceBook?: UsagePricer;
+  /**
+   * Where prices come from when `priceBook` is not given (price file or URL, overrides, aliases,
+   * refresh interval; see docs/price-sources.md). Explicit values win over the `OTEL_LLM_COST_*`
+   * environment variables. Ignored when `priceBook` is given. Default: from the environment.
+   */
+  pricing?: PriceSourceOptions;
   /**
    * Whether input token counts include cache reads/writes, per instrumentation scope name or
    * per normalized provider id (a scope match wins). Default: none; the built-in profiles of

@@ -3,6 +3,7 @@ import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace
 import { ATTR_COST_ROLLUP_USD } from '../attributes.js';
 import type { InputAccounting, InputAccountingOverrides } from '../conventions/input-accounting.js';
 import { mayBeGenAi } from '../conventions/span-role.js';
+import { normalizeProvider } from '../pricing/providers.js';
 import { CostRollup, roundUsd } from './cost-rollup.js';
 import {
   DEFAULT_MAX_PENDING_ROLLUPS,
@@ -36,7 +37,7 @@ export class CostSpanProcessor implements SpanProcessor {
     if (options.priceBook !== undefined) {
       this._settings = enrichmentSettings(options, options.priceBook);
     } else {
-      this._pricing = createDefaultPricing();
+      this._pricing = createDefaultPricing(options.pricing);
       this._settings = enrichmentSettings(options, this._pricing.pricer);
     }
     this._recorder = options.recorder;
@@ -108,7 +109,7 @@ export function enrichmentSettings(
   options: CostEnrichmentOptions,
   pricer: EnrichmentSettings['pricer'],
 ): EnrichmentSettings {
-  const settings: EnrichmentSettings = { pricer };
+  const settings: EnrichmentSettings = { pricer, normalizeProvider };
   const overrides = validOverrides(options.inputAccounting);
   if (overrides !== undefined) settings.inputAccounting = overrides;
   return settings;
