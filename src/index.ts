@@ -13,6 +13,16 @@ export type {
   CostResult,
 } from './pricing/types.js';
 
+// Pricing (DESIGN.md §1 steps 2 and 3): resolve a model, price a call.
+export { PriceBook, embeddedPriceTable } from './pricing/price-book.js';
+export type { PriceBookOptions } from './pricing/price-book.js';
+export { PriceTable } from './pricing/price-table.js';
+export { priceCall } from './pricing/price.js';
+export { normalizeProvider } from './pricing/providers.js';
+export { parseLiteLLMTable } from './pricing/litellm.js';
+export type { LiteLLMParseResult } from './pricing/litellm.js';
+export { loadEmbeddedEntries } from './pricing/genai-prices.js';
+
 // Processor (DESIGN.md §1 steps 1 and 4): read conventions, annotate spans, roll up.
 export { CostSpanProcessor } from './processor/cost-span-processor.js';
 export type { CostSpanProcessorOptions, CostEnrichmentOptions } from './processor/cost-span-processor-options.js';
