@@ -42,3 +42,20 @@ export type {
   InputAccountingOverrides,
   InstrumentationProfile,
 } from './conventions/input-accounting.js';
+
+// Metrics (DESIGN.md §1 step 5) and the one-call NodeSDK setup.
+export { CostMetrics } from './metrics/cost-metrics.js';
+export type { CostMetricsOptions } from './metrics/types.js';
+export {
+  METRIC_COST,
+  METRIC_TOKENS,
+  METRIC_CACHE_SAVINGS,
+  METRIC_TIME_TO_FIRST_CHUNK,
+  METRIC_CALL_DURATION,
+  METRIC_UNPRICED_CALLS,
+  TOKEN_TYPES,
+  COST_BUCKETS_USD,
+} from './metrics/instruments.js';
+export type { TokenType } from './metrics/instruments.js';
+export { llmCostNodeSDKOptions } from './setup.js';
+export type { LlmCostNodeSDKOptions, LlmCostNodeSDKConfiguration } from './setup.js';

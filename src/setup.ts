@@ -1,0 +1,111 @@
+import { diag } from '@opentelemetry/api';
+import { getNumberFromEnv } from '@opentelemetry/core';
+import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import {
+  PeriodicExportingMetricReader,
+  type IMetricReader,
+  type PushMetricExporter,
+} from '@opentelemetry/sdk-metrics';
+import { BatchSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { CostMetrics } from './metrics/cost-metrics.js';
+import type { CostMetricsOptions } from './metrics/types.js';
+import { CostSpanProcessor } from './processor/cost-span-processor.js';
+import type { CostSpanProcessorOptions } from './processor/cost-span-processor-options.js';
+
+const DEFAULT_EXPORT_INTERVAL_MILLIS = 60_000;
+const DEFAULT_EXPORT_TIMEOUT_MILLIS = 30_000;
+
+export interface LlmCostNodeSDKOptions {
+  /**
+   * Options of the `CostSpanProcessor` (price book, input accounting, roll-up). Its `recorder`,
+   * when set, replaces the `CostMetrics` built from `metrics`.
+   * Default: `{}`.
+   */
+  processor?: CostSpanProcessorOptions;
+  /**
+   * Options of the `CostMetrics` recorder, or `false` for no cost metrics: then no metric reader
+   * is returned either, and NodeSDK configures metrics from `OTEL_METRICS_EXPORTER` as usual.
+   * Default: `{}` (provider, model, operation dimensions; the global MeterProvider NodeSDK registers).
+   */
+  metrics?: CostMetricsOptions | false;
+  /**
+   * Where the app's spans (now carrying cost attributes) are exported, through a
+   * `BatchSpanProcessor` registered after the cost processor.
+   * Default: `new OTLPTraceExporter()`, which reads `OTEL_EXPORTER_OTLP_ENDPOINT`,
+   * `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`, `…_HEADERS`, `…_TIMEOUT`, `…_COMPRESSION`
+   * (OTLP/HTTP with JSON; default endpoint `http://localhost:4318/v1/traces`).
+   */
+  traceExporter?: SpanExporter;
+  /**
+   * Where metrics are pushed, by a `PeriodicExportingMetricReader`.
+   * Default: `new OTLPMetricExporter()`, which reads `OTEL_EXPORTER_OTLP_ENDPOINT`,
+   * `OTEL_EXPORTER_OTLP_METRICS_ENDPOINT`, `…_HEADERS`, `…_METRICS_TEMPORALITY_PREFERENCE` …
+   * (default endpoint `http://localhost:4318/v1/metrics`).
+   */
+  metricExporter?: PushMetricExporter;
+  /**
+   * Interval between metric exports, in milliseconds (a positive number).
+   * Default: `OTEL_METRIC_EXPORT_INTERVAL`, else `60000`.
+   */
+  metricExportIntervalMillis?: number;
+}
+
+/** The part of `NodeSDKConfiguration` this package fills in: spread it into `new NodeSDK({…})`. */
+export interface LlmCostNodeSDKConfiguration {
+  /** The cost processor first, then the export processor. */
+  spanProcessors: SpanProcessor[];
+  /** A periodic OTLP metric reader; absent when `metrics: false`. */
+  metricReaders?: IMetricReader[];
+}
+
+/**
+ * Everything `NodeSDK` needs to price LLM calls and export them:
+ *
+ * ```ts
+ * const sdk = new NodeSDK({ serviceName: 'my-app', ...llmCostNodeSDKOptions(), instrumentations });
+ * sdk.start();
+ * ```
+ *
+ * Passing `spanProcessors` to NodeSDK replaces its env-configured trace exporter, so the export
+ * processor is returned beside the cost processor, in the order that matters: the cost processor
+ * annotates spans in `onEnding`, before any export processor sees them in `onEnd`.
+ */
+export function llmCostNodeSDKOptions(options: LlmCostNodeSDKOptions = {}): LlmCostNodeSDKConfiguration {
+  const metricsOptions = options.metrics ?? {};
+  const recorder =
+    options.processor?.recorder ?? (metricsOptions === false ? undefined : new CostMetrics(metricsOptions));
+  const spanProcessors: SpanProcessor[] = [
+    new CostSpanProcessor({ ...options.processor, recorder }),
+    new BatchSpanProcessor(options.traceExporter ?? new OTLPTraceExporter()),
+  ];
+  if (metricsOptions === false) return { spanProcessors };
+
+  const exportIntervalMillis = exportInterval(options.metricExportIntervalMillis);
+  const exportTimeoutMillis = Math.min(
+    positive(getNumberFromEnv('OTEL_METRIC_EXPORT_TIMEOUT')) ?? DEFAULT_EXPORT_TIMEOUT_MILLIS,
+    exportIntervalMillis,
+  );
+  const metricReaders: IMetricReader[] = [
+    new PeriodicExportingMetricReader({
+      exporter: options.metricExporter ?? new OTLPMetricExporter(),
+      exportIntervalMillis,
+      exportTimeoutMillis,
+    }),
+  ];
+  return { spanProcessors, metricReaders };
+}
+
+function exportInterval(option: number | undefined): number {
+  if (option !== undefined) {
+    if (positive(option) !== undefined) return option;
+    diag.warn(
+      `otel-llm-cost: metricExportIntervalMillis must be a positive number, got ${String(option)}; using the default`,
+    );
+  }
+  return positive(getNumberFromEnv('OTEL_METRIC_EXPORT_INTERVAL')) ?? DEFAULT_EXPORT_INTERVAL_MILLIS;
+}
+
+function positive(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : undefined;
+}
