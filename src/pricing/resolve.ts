@@ -85,7 +85,7 @@ function endsWithWord(s: string, word: string): boolean {
  * Removes one revision suffix from a lower-case model id and returns the base, or `undefined`
  * when the id does not end with a revision. Recognised (anchored at the end):
  * `-YYYYMMDD`, `@YYYYMMDD`, `-YYYY-MM-DD`, `@YYYY-MM-DD`, `-YYMMDD`, `-MMDD`/`-YYMM`,
- * Bedrock `-vN:M` and `:M`, `-latest`/`@latest`, Gemini `-00N`/`@00N`, and the `-MM-DD` date
+ * Bedrock `-vN:M` and `:M`, `-latest`/`@latest`, Vertex `@default`, Gemini `-00N`/`@00N`, and the `-MM-DD` date
  * of a preview (`gemini-2.5-flash-preview-05-20` → `gemini-2.5-flash-preview`).
  */
 export function stripRevision(id: string): string | undefined {
@@ -93,6 +93,8 @@ export function stripRevision(id: string): string | undefined {
   if (n < 3 || n > MAX_MODEL_ID_LENGTH) return undefined;
 
   if (endsWithWord(id, '-latest') || endsWithWord(id, '@latest')) return id.slice(0, n - 7);
+  // Vertex AI's version alias of a partner model (`claude-opus-4-6@default`).
+  if (endsWithWord(id, '@default')) return id.slice(0, n - 8);
 
   // Bedrock: `-v1:0`, `-v2:0` (the whole version), else a bare `:0`.
   const colon = id.lastIndexOf(':');
