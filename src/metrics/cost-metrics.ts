@@ -92,7 +92,7 @@ export class CostMetrics implements LlmCallRecorder {
     }
     // Priced calls are keyed by the price table key (bounded by the table); the raw model id of
     // an unpriced call is unbounded (any string an app sends), so it goes through the cap.
-    const model = priced ? nonEmptyString(result.pricingKey) : nonEmptyString(usage.model);
+    const model = (priced ? nonEmptyString(result.pricingKey) : undefined) ?? nonEmptyString(usage.model);
     if (model !== undefined) {
       attributes[METRIC_ATTR_MODEL] = this._limiter.limit(METRIC_ATTR_MODEL, model);
     }
