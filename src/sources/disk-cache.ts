@@ -47,7 +47,9 @@ export class DiskCache {
     try {
       text = await readFile(this.file, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'miss' };
+      // No file, or no directory where the cache should be: nothing cached (a write will say why).
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return { kind: 'miss' };
       return { kind: 'corrupt', reason: `cannot read ${this.file}: ${(err as Error).message}` };
     }
     let parsed: unknown;

@@ -72,9 +72,9 @@ export class PriceSource implements PriceBookHandle {
     }
     this.priceBook = book;
 
-    this._first = config.pricesUrl !== undefined ? this._run(() => this._loadUrl()) : Promise.resolve();
+    this._first = config.pricesUrl !== undefined ? this._run(() => this._loadUrl(false)) : Promise.resolve();
     if (config.refreshIntervalMs > 0 && (config.pricesUrl !== undefined || config.pricesPath !== undefined)) {
-      this._timer = setInterval(() => void this.refresh(), config.refreshIntervalMs);
+      this._timer = setInterval(() => void this._refresh(false), config.refreshIntervalMs);
       this._timer.unref();
     }
   }
@@ -84,13 +84,18 @@ export class PriceSource implements PriceBookHandle {
   }
 
   /**
-   * Loads again now: the URL when its table is stale (from the shared disk cache if another
-   * process refreshed it, else over the network), the file when it changed. Never rejects.
+   * Loads again now, whatever the age of the table in force: the URL over the network, or the
+   * file when it changed. The periodic refresh instead first looks at the disk cache, which
+   * another process may have refreshed. Never rejects.
    */
   refresh(): Promise<void> {
+    return this._refresh(true);
+  }
+
+  private _refresh(force: boolean): Promise<void> {
     if (this._isShutdown) return Promise.resolve();
     return this._run(async () => {
-      if (this.config.pricesUrl !== undefined) await this._loadUrl();
+      if (this.config.pricesUrl !== undefined) await this._loadUrl(force);
       else if (this.config.pricesPath !== undefined) await this._reloadPathIfChanged(this.config.pricesPath);
     });
   }
@@ -116,15 +121,16 @@ export class PriceSource implements PriceBookHandle {
     return p;
   }
 
-  private async _loadUrl(): Promise<void> {
+  /** Loads the URL: the disk cache first unless `force`, then the network when still stale. */
+  private async _loadUrl(force: boolean): Promise<void> {
     const url = this.config.pricesUrl!;
     const ttl = this.config.refreshIntervalMs;
     const isFresh = (fetchedAt: number): boolean => ttl === 0 || Date.now() - fetchedAt < ttl;
 
-    if (this._urlFetchedAt !== 0 && isFresh(this._urlFetchedAt)) return;
+    if (!force && this._urlFetchedAt !== 0 && isFresh(this._urlFetchedAt)) return;
 
     // 1. The disk cache: another run (or process) may have fetched it already.
-    if (this._cache !== undefined) {
+    if (this._cache !== undefined && !force) {
       const read = await this._cache.read();
       if (read.kind === 'corrupt') {
         this._warn('cache_corrupt', `ignoring the price cache: ${read.reason}`);
