@@ -1,0 +1,217 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer as createHttpsServer, type Server } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HAS_SHARED_TABLE, SHARED_TABLE, tempDir } from './sources/helpers.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CLI = join(ROOT, 'dist', 'cli.js');
+
+/** Newest mtime under src/, to rebuild dist/cli.js only when it is stale (`npm test` builds first). */
+function newestSource(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestSource(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function run(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      // A private cache and no price variables from the machine running the tests.
+      { env: { PATH: process.env.PATH ?? '', XDG_CACHE_HOME: cacheHome, ...env }, timeout: 30_000 },
+      (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+let cacheHome: string;
+
+beforeAll(() => {
+  cacheHome = tempDir('cli-cache');
+  if (!existsSync(CLI) || statSync(CLI).mtimeMs < newestSource(join(ROOT, 'src'))) {
+    execFileSync('npx', ['tsup'], { cwd: ROOT, stdio: 'ignore' });
+  }
+});
+
+type Raw = Record<string, Record<string, number>> & { last_updated: string };
+const raw = (): Raw => JSON.parse(readFileSync(SHARED_TABLE, 'utf8')) as Raw;
+
+describe('llm-cost: arguments', () => {
+  it('--help prints the usage and exits 0', async () => {
+    const r = await run(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: llm-cost price MODEL/);
+    expect(r.stdout).toContain('--cache-write-1h N');
+  });
+
+  it.each([
+    [['price', 'gpt-4o', '--inptu', '5'], /Unknown option '--inptu'/],
+    [['price', 'gpt-4o', '--input', '12k'], /--input must be a whole number of tokens, got "12k"/],
+    [['price', 'gpt-4o', '--input', '100', '--cache-read', '150'], /--input includes cache reads and writes/],
+    [['price', 'gpt-4o', '--cache-write', '10', '--cache-write-1h', '20'], /cannot exceed --cache-write/],
+    [['price', 'gpt-4o', '--output', '10', '--reasoning', '20'], /--output includes reasoning tokens/],
+    [['price', 'gpt-4o', '--service-tier', 'cheap'], /--service-tier must be one of standard, batch, priority, flex/],
+    [['price'], /missing MODEL/],
+    [['cost', 'gpt-4o'], /unknown command "cost"/],
+  ])('%j: a clear error, the usage, exit 1', async (args, message) => {
+    const r = await run(args);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).toContain('Usage: llm-cost price MODEL');
+    expect(r.stdout).toBe('');
+  });
+});
+
+describe.skipIf(!HAS_SHARED_TABLE)('llm-cost price --prices FILE (the real LiteLLM table)', () => {
+  it('prices cache reads, 5-minute and 1-hour cache writes and reasoning with semconv token meaning', async () => {
+    const e = raw()['claude-sonnet-4-5']!;
+    const r = await run([
+      'price', 'claude-sonnet-4-5', '--input', '3000', '--cache-read', '1000', '--cache-write', '500',
+      '--cache-write-1h', '200', '--output', '400', '--reasoning', '100', '--prices', SHARED_TABLE, '--json',
+    ]);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    const input = (3000 - 1000 - 500) * e['input_cost_per_token']!;
+    const cacheRead = 1000 * e['cache_read_input_token_cost']!;
+    const cacheWrite = 300 * e['cache_creation_input_token_cost']! + 200 * e['cache_creation_input_token_cost_above_1hr']!;
+    const output = 400 * e['output_cost_per_token']!; // no separate reasoning rate in this entry
+    expect(e['output_cost_per_reasoning_token']).toBeUndefined();
+    expect(out.breakdown.input_usd).toBeCloseTo(input, 12);
+    expect(out.breakdown.cache_read_usd).toBeCloseTo(cacheRead, 12);
+    expect(out.breakdown.cache_write_usd).toBeCloseTo(cacheWrite, 12);
+    expect(out.breakdown.output_usd).toBeCloseTo(output, 12);
+    expect(out.cost_usd).toBeCloseTo(input + cacheRead + cacheWrite + output, 12);
+    expect(out).toMatchObject({
+      pricing_key: 'claude-sonnet-4-5',
+      match: 'exact',
+      unpriced_reason: null,
+      source: `litellm:litellm-model_prices_and_context_window.json@${raw().last_updated.slice(0, 10)}`,
+    });
+  });
+
+  it('prices the batch service tier from the *_batches rates', async () => {
+    const e = raw()['gpt-4o']!;
+    const r = await run(['price', 'gpt-4o', '--input', '10000', '--output', '2000', '--service-tier', 'batch', '--prices', SHARED_TABLE, '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).cost_usd).toBeCloseTo(10000 * e['input_cost_per_token_batches']! + 2000 * e['output_cost_per_token_batches']!, 12);
+  });
+
+  it('prints a readable table by default', async () => {
+    const e = raw()['gpt-4o']!;
+    const r = await run(['price', 'gpt-4o', '--input', '1000', '--output', '100', '--prices', SHARED_TABLE]);
+    expect(r.code).toBe(0);
+    const total = 1000 * e['input_cost_per_token']! + 100 * e['output_cost_per_token']!;
+    expect(r.stdout).toMatch(/^pricing key\s+gpt-4o \(exact match\)$/m);
+    expect(r.stdout).toMatch(new RegExp(`^total\\s+\\$${String(total).replace('.', '\\.')}$`, 'm'));
+  });
+
+  it('an unknown model: cost_usd null, the reason, exit 2', async () => {
+    const r = await run(['price', 'gpt-4o-not-a-model', '--input', '10', '--prices', SHARED_TABLE, '--json']);
+    expect(r.code).toBe(2);
+    expect(JSON.parse(r.stdout)).toMatchObject({ cost_usd: null, pricing_key: null, match: null, breakdown: null, unpriced_reason: 'unknown_model' });
+  });
+
+  it('OTEL_LLM_COST_PRICES_PATH and OTEL_LLM_COST_ALIASES apply when --prices is absent', async () => {
+    const e = raw()['gpt-4o']!;
+    const r = await run(['price', 'my-azure-deployment', '--input', '1000', '--json'], {
+      OTEL_LLM_COST_PRICES_PATH: SHARED_TABLE,
+      OTEL_LLM_COST_ALIASES: 'my-azure-deployment=gpt-4o',
+    });
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ pricing_key: 'gpt-4o', match: 'alias' });
+    expect(out.source).toMatch(/^litellm:/);
+    expect(out.cost_usd).toBeCloseTo(1000 * e['input_cost_per_token']!, 12);
+  });
+});
+
+describe('llm-cost price --prices: a table that fails to load is an error, not a fallback', () => {
+  it('a missing file', async () => {
+    const r = await run(['price', 'gpt-4o', '--input', '1', '--prices', '/nonexistent/prices.json']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/cannot load prices from \/nonexistent\/prices\.json: ENOENT/);
+  });
+
+  it('a table without one valid entry', async () => {
+    const path = join(tempDir('cli'), 'bad.json');
+    writeFileSync(path, JSON.stringify({ 'acme-model': { input_cost_per_token: -1 } }));
+    const r = await run(['price', 'acme-model', '--input', '1', '--prices', path]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/no valid price entry \(e\.g\. acme-model: input_cost_per_token must be a finite non-negative number/);
+  });
+
+  it('plain http', async () => {
+    const r = await run(['price', 'gpt-4o', '--input', '1', '--prices', 'http://127.0.0.1:9/prices.json']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/only https URLs are fetched/);
+  });
+});
+
+describe('llm-cost price --prices https://… (real TLS, a CA made for the test)', () => {
+  let server: Server;
+  let base: string;
+  let caFile: string;
+  let handler: (path: string) => { status: number; headers: Record<string, string>; body: string };
+
+  beforeAll(async () => {
+    const dir = tempDir('tls');
+    caFile = join(dir, 'cert.pem');
+    const keyFile = join(dir, 'key.pem');
+    execFileSync('/usr/bin/openssl', [
+      'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', keyFile, '-out', caFile, '-days', '1',
+      '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1',
+    ], { stdio: 'ignore' });
+    server = createHttpsServer({ key: readFileSync(keyFile), cert: readFileSync(caFile) }, (req, res) => {
+      const a = handler(req.url ?? '/');
+      res.writeHead(a.status, a.headers).end(a.body);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    base = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+  it('fetches the table, dated by Last-Modified', async () => {
+    const table = { 'acme-tls-model': { litellm_provider: 'openai', input_cost_per_token: 0.000002, output_cost_per_token: 0.000008 } };
+    handler = () => ({
+      status: 200,
+      headers: { 'content-type': 'application/json', 'last-modified': new Date('2026-05-06T07:08:09Z').toUTCString() },
+      body: JSON.stringify(table),
+    });
+    const r = await run(['price', 'acme-tls-model', '--input', '1000', '--output', '10', '--prices', `${base}/prices.json`, '--json'], {
+      NODE_EXTRA_CA_CERTS: caFile,
+    });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const e = table['acme-tls-model'];
+    expect(JSON.parse(r.stdout)).toMatchObject({ pricing_key: 'acme-tls-model', source: `litellm:${new URL(base).host}/prices.json@2026-05-06` });
+    expect(JSON.parse(r.stdout).cost_usd).toBeCloseTo(1000 * e.input_cost_per_token + 10 * e.output_cost_per_token, 12);
+  });
+
+  it('refuses a redirect from https down to http', async () => {
+    handler = () => ({ status: 302, headers: { location: 'http://127.0.0.1:9/prices.json' }, body: '' });
+    const r = await run(['price', 'gpt-4o', '--input', '1', '--prices', `${base}/prices.json`], { NODE_EXTRA_CA_CERTS: caFile });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/refused a redirect to http:\/\/127\.0\.0\.1:9\/prices\.json: only https URLs are fetched/);
+  });
+
+  it('an untrusted certificate is a load failure', async () => {
+    handler = () => ({ status: 200, headers: {}, body: '{}' });
+    const r = await run(['price', 'gpt-4o', '--input', '1', '--prices', `${base}/prices.json`]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/cannot load prices from https:\/\/127\.0\.0\.1:\d+\/prices\.json: fetch failed: self[- ]signed certificate/);
+  });
+});
