@@ -23,6 +23,13 @@ export { parseLiteLLMTable } from './pricing/litellm.js';
 export type { LiteLLMParseResult } from './pricing/litellm.js';
 export { loadEmbeddedEntries } from './pricing/genai-prices.js';
 
+// Price sources: one config layer (options over OTEL_LLM_COST_*), a LiteLLM file or URL with a
+// disk cache, overrides and aliases (docs/price-sources.md).
+export { createPriceBook, PriceSource } from './sources/price-source.js';
+export type { PriceBookHandle } from './sources/price-source.js';
+export { resolveConfig } from './config.js';
+export type { PriceSourceOptions, ResolvedPriceSourceConfig } from './config.js';
+
 // Processor (DESIGN.md §1 steps 1 and 4): read conventions, annotate spans, roll up.
 export { CostSpanProcessor } from './processor/cost-span-processor.js';
 export type { CostSpanProcessorOptions, CostEnrichmentOptions } from './processor/cost-span-processor-options.js';
