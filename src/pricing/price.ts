@@ -15,7 +15,8 @@ import type { CostBreakdown, NormalizedUsage, PriceEntry, Rates, ServiceTier } f
  *
  * Long context is a cliff: when total input (cache included) is strictly greater than a tier's
  * `above`, every class is billed at that tier (the highest such tier). Service tiers fall back
- * class by class to the standard rate of the same context tier.
+ * class by class: the tier's own service rate, else the service rate scaled by the cliff
+ * (service × cliff / base), else the standard rate of the same context tier.
  *
  * Returns `'no_usage'` when no token was counted and `'invalid_usage'` when the counts are not
  * finite non-negative numbers or contradict each other (cache parts larger than input, 1-hour
@@ -105,6 +106,15 @@ function rateFinder(
     const fromTierSvc = tierSvc?.[cls];
     if (fromTierSvc !== undefined) return fromTierSvc;
     const fromTier = tier.rates[cls];
+    if (tier !== entry && fromTier !== undefined && baseSvc !== undefined) {
+      // A table that lists a service-tier rate and a cliff rate but not their combination:
+      // every combined rate LiteLLM does list is service × cliff / base (80 of 80 fields in the
+      // 2026-07-24 snapshot), so apply both; the standard cliff rate alone would make a priority
+      // call above the cliff cheaper than the same call below it (gpt-5.5, azure/us/gpt-5.5 …).
+      const svcRate = baseSvc[cls];
+      const baseRate = entry.rates[cls];
+      if (svcRate !== undefined && baseRate !== undefined && baseRate > 0) return (svcRate * fromTier) / baseRate;
+    }
     if (fromTier !== undefined || tier === entry) return fromTier;
     // Above the cliff, a class the tier does not price keeps its base rate (service tier first).
     return baseSvc?.[cls] ?? entry.rates[cls];
