@@ -92,11 +92,14 @@ export const ENV_OVERRIDES_PATH = 'OTEL_LLM_COST_OVERRIDES_PATH';
 export const DEFAULT_REFRESH_INTERVAL_MS = 24 * 60 * 60 * 1000;
 export const DEFAULT_FETCH_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_BYTES = 20 * 1024 * 1024;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 type Env = Record<string, string | undefined>;
 
 /** Applies defaults and environment fallbacks to `options`; never throws. */
 export function resolveConfig(options: PriceSourceOptions = {}, env: Env = process.env): ResolvedPriceSourceConfig {
+  options ??= {};
+  env ??= {};
   const allowHttpLoopback = options.allowHttpLoopback === true;
   const pricesUrl = checkUrl(
     nonEmpty(options.pricesUrl) ?? envString(env, ENV_PRICES_URL),
@@ -107,8 +110,9 @@ export function resolveConfig(options: PriceSourceOptions = {}, env: Env = proce
     pricesPath: nonEmpty(options.pricesPath) ?? envString(env, ENV_PRICES_PATH),
     pricesUrl,
     cacheDir: resolveCacheDir(options.cacheDir, env),
-    refreshIntervalMs: integerOption(options.refreshIntervalMs, 'refreshIntervalMs', env, ENV_REFRESH_INTERVAL, DEFAULT_REFRESH_INTERVAL_MS, 0),
-    fetchTimeoutMs: integerOption(options.fetchTimeoutMs, 'fetchTimeoutMs', env, ENV_FETCH_TIMEOUT, DEFAULT_FETCH_TIMEOUT_MS, 1),
+    // Timers longer than 2^31-1 ms fire at once in Node: such a value is corrected, not obeyed.
+    refreshIntervalMs: integerOption(options.refreshIntervalMs, 'refreshIntervalMs', env, ENV_REFRESH_INTERVAL, DEFAULT_REFRESH_INTERVAL_MS, 0, MAX_TIMER_MS),
+    fetchTimeoutMs: integerOption(options.fetchTimeoutMs, 'fetchTimeoutMs', env, ENV_FETCH_TIMEOUT, DEFAULT_FETCH_TIMEOUT_MS, 1, MAX_TIMER_MS),
     maxBytes: integerOption(options.maxBytes, 'maxBytes', env, ENV_MAX_BYTES, DEFAULT_MAX_BYTES, 1),
     overrides: resolveOverrides(options.overrides),
     overridesPath: nonEmpty(options.overridesPath) ?? envString(env, ENV_OVERRIDES_PATH),
@@ -160,17 +164,26 @@ function envString(env: Env, name: string): string | undefined {
 }
 
 /** A non-negative integer option (milliseconds or bytes) with an environment fallback. */
-function integerOption(value: number | undefined, name: string, env: Env, envName: string, fallback: number, min: number): number {
+function integerOption(
+  value: number | undefined,
+  name: string,
+  env: Env,
+  envName: string,
+  fallback: number,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
+  const expected = `an integer from ${min} to ${max} is expected`;
   if (value !== undefined) {
-    if (Number.isSafeInteger(value) && value >= min) return value;
-    diag.warn(`otel-llm-cost: option ${name}=${String(value)} is invalid (an integer >= ${min} is expected); using ${fallback}`);
+    if (Number.isSafeInteger(value) && value >= min && value <= max) return value;
+    diag.warn(`otel-llm-cost: option ${name}=${String(value)} is invalid (${expected}); using ${fallback}`);
     return fallback;
   }
   const raw = envString(env, envName);
   if (raw === undefined) return fallback;
   const parsed = /^\d+$/.test(raw) ? Number(raw) : NaN;
-  if (Number.isSafeInteger(parsed) && parsed >= min) return parsed;
-  diag.warn(`otel-llm-cost: ${envName}=${JSON.stringify(raw)} is invalid (an integer >= ${min} is expected); using ${fallback}`);
+  if (Number.isSafeInteger(parsed) && parsed >= min && parsed <= max) return parsed;
+  diag.warn(`otel-llm-cost: ${envName}=${JSON.stringify(raw)} is invalid (${expected}); using ${fallback}`);
   return fallback;
 }
 

@@ -108,6 +108,12 @@ describe('resolveConfig: explicit options, then OTEL_LLM_COST_* environment, the
     expect(captured.warnings.join('\n')).toMatch(/OTEL_LLM_COST_PRICES_URL .* is ignored: only https URLs are fetched/);
   });
 
+  it('refuses a refresh interval a Node timer cannot hold (it would fire at once, in a loop)', () => {
+    expect(resolveConfig({}, { OTEL_LLM_COST_REFRESH_INTERVAL: String(2 ** 31) }).refreshIntervalMs).toBe(DEFAULT_REFRESH_INTERVAL_MS);
+    expect(resolveConfig({}, { OTEL_LLM_COST_REFRESH_INTERVAL: String(2 ** 31 - 1) }).refreshIntervalMs).toBe(2 ** 31 - 1);
+    expect(captured.warnings).toHaveLength(1);
+  });
+
   it('allows http only to a loopback host, and only when asked', () => {
     expect(resolveConfig({ pricesUrl: 'http://127.0.0.1:8080/p.json', allowHttpLoopback: true }, {}).pricesUrl).toBe(
       'http://127.0.0.1:8080/p.json',
