@@ -1,3 +1,4 @@
+import { stripBedrockGeo } from './providers.js';
 import type { PriceEntry } from './types.js';
 
 /**
@@ -13,6 +14,7 @@ export class PriceTable {
   readonly size: number;
   private readonly _index: Map<string, PriceEntry>;
   private readonly _entries: readonly PriceEntry[];
+  private readonly _qualifiers: Set<string>;
 
   constructor(entries: PriceEntry[], source: string) {
     this.source = source;
@@ -27,6 +29,19 @@ export class PriceTable {
       if (entry.baseKeys) for (const k of entry.baseKeys) setIfAbsent(index, k, entry);
     }
     this._index = index;
+    this._qualifiers = new Set();
+    for (const key of index.keys()) addQualifiers(this._qualifiers, key);
+  }
+
+  /**
+   * Whether this table prices some model under a qualifier of its own: a path prefix ending in
+   * `/` (`replicate/`, `azure/eu/`, `bedrock/ap-northeast-1/`) or a Bedrock geography
+   * (`eu.`, `azure/us.`). Resolution never strips such a qualifier to reach the upstream model:
+   * the table knows that host or region has prices of its own, so a model it does not list there
+   * is unknown, not priced like upstream.
+   */
+  hasOwnPrices(qualifier: string): boolean {
+    return this._qualifiers.has(qualifier);
   }
 
   /** The entry a (lower-case) key names, if any. One index probe. */
@@ -43,4 +58,16 @@ export class PriceTable {
 function setIfAbsent(index: Map<string, PriceEntry>, key: string, entry: PriceEntry): void {
   const k = key.toLowerCase();
   if (!index.has(k)) index.set(k, entry);
+}
+
+/** Adds every qualifier of a (lower-case) key: each prefix ending in `/`, and a geography. */
+function addQualifiers(qualifiers: Set<string>, key: string): void {
+  let slash = key.indexOf('/');
+  while (slash > 0) {
+    qualifiers.add(key.slice(0, slash + 1));
+    slash = key.indexOf('/', slash + 1);
+  }
+  const last = key.slice(key.lastIndexOf('/') + 1);
+  const plain = stripBedrockGeo(last);
+  if (plain !== undefined) qualifiers.add(key.slice(0, key.length - plain.length));
 }

@@ -155,27 +155,44 @@ export function resolveInTable(table: PriceTable, model: string, provider?: stri
   if (typeof model !== 'string') return undefined;
   const id = model.trim().toLowerCase();
   if (id.length === 0 || id.length > MAX_MODEL_ID_LENGTH) return undefined;
-  return resolveId(table, id, provider, 0);
+  return resolveId(table, id, provider, 0, '');
 }
 
-function resolveId(table: PriceTable, id: string, provider: string | undefined, depth: number): Resolution | undefined {
+/**
+ * @param path the qualifiers already peeled off the caller's id (`''`, then `replicate/` …), so
+ *   a qualifier is checked against the table as the caller wrote it (`azure/eu/`, not `eu/`).
+ */
+function resolveId(
+  table: PriceTable,
+  id: string,
+  provider: string | undefined,
+  depth: number,
+  path: string,
+): Resolution | undefined {
   let base = id;
   for (let step = 0; step <= MAX_REVISION_DEPTH; step++) {
-    const hit = lookupQualified(table, base, provider);
+    const hit = lookupQualified(table, base, provider, path);
     if (hit) return step === 0 ? hit : { entry: hit.entry, match: 'revision' };
     const next = stripRevision(base);
     if (next === undefined) break;
     base = next;
   }
-  // `openai/gpt-4o`, `azure/my-deployment/gpt-4o`, `models/gemini-2.5-pro`: fall back to the
-  // upstream model, qualified by the leading provider when it is one.
+  // `openai/gpt-4o`, `my-deployment/gpt-4o`, `models/gemini-2.5-pro`: fall back to the
+  // upstream model, qualified by the leading provider when it is one. Not when the table has
+  // prices of its own under that qualifier (`replicate/`, `azure_ai/`, `bedrock/ap-northeast-1/`)
+  // and the upstream entry is another vendor's: that host or region prices the model its own
+  // way, and a model the table does not list there is unknown. (Leave-one-out over the LiteLLM
+  // table: without this check 340 ids landed on another host's or region's price.)
   const slash = id.indexOf('/');
   if (slash > 0 && slash < id.length - 1 && depth < MAX_SLASH_DEPTH) {
     const head = id.slice(0, slash);
     const rest = id.slice(slash + 1);
     const qualifier = isKnownProvider(head) ? normalizeProvider(head) : provider;
-    const upstream = resolveId(table, rest, qualifier, depth + 1);
-    if (upstream) return upstream.match === 'exact' ? { entry: upstream.entry, match: 'provider' } : upstream;
+    const qualifierPath = path + head + '/';
+    const upstream = resolveId(table, rest, qualifier, depth + 1, qualifierPath);
+    if (upstream && (!table.hasOwnPrices(qualifierPath) || sameVendor(upstream.entry, head))) {
+      return upstream.match === 'exact' ? { entry: upstream.entry, match: 'provider' } : upstream;
+    }
   }
   return undefined;
 }
@@ -185,7 +202,12 @@ function resolveId(table: PriceTable, id: string, provider: string | undefined, 
  * provider's own key (`azure/gpt-4o` for an Azure call to `gpt-4o`) wins, and the exact key is
  * the fallback. Bedrock geography prefixes (`us.`, `eu.` …) fall back to the plain id.
  */
-function lookupQualified(table: PriceTable, id: string, provider: string | undefined): Resolution | undefined {
+function lookupQualified(
+  table: PriceTable,
+  id: string,
+  provider: string | undefined,
+  path: string,
+): Resolution | undefined {
   const exact = table.get(id);
   if (exact && (provider === undefined || exact.provider === undefined || exact.provider === provider)) {
     return { entry: exact, match: 'exact' };
@@ -196,11 +218,17 @@ function lookupQualified(table: PriceTable, id: string, provider: string | undef
   }
   if (exact) return { entry: exact, match: 'exact' };
   const plain = stripBedrockGeo(id);
-  if (plain !== undefined) {
+  // A geography the table prices on its own (`eu.` …) is a price we do not know for this model.
+  if (plain !== undefined && !table.hasOwnPrices(path + id.slice(0, id.length - plain.length))) {
     const entry = table.get(plain) ?? (provider !== undefined ? lookupPrefixed(table, plain, provider) : undefined);
     if (entry) return { entry, match: 'provider' };
   }
   return undefined;
+}
+
+/** `openai/gpt-4o` → `gpt-4o` stays with its vendor: the qualifier names the entry's own provider. */
+function sameVendor(entry: PriceEntry, head: string): boolean {
+  return entry.provider !== undefined && isKnownProvider(head) && normalizeProvider(head) === entry.provider;
 }
 
 function lookupPrefixed(table: PriceTable, id: string, provider: string): PriceEntry | undefined {

@@ -198,6 +198,19 @@ describe.skipIf(NO_SHARED_TABLE)(`leave-one-out over the LiteLLM table ${SHARED_
     }
     for (const d of differs.revision) expect(d.split(' → ')[0], d).toMatch(REVISION);
     expect(differs.other).toEqual([]);
+    // A host or region the table prices on its own (`replicate/`, `azure_ai/`, `eu.`,
+    // `bedrock/ap-northeast-1/`) never falls back to another vendor's price. What remains are
+    // same-vendor duplicates the table itself prices two ways (`deepseek/deepseek-chat` vs
+    // `deepseek-chat`, `vertex_ai/gemini-…` vs `gemini-…`): the qualifier names the landed
+    // entry's own provider.
+    for (const d of differs.provider) {
+      const [removed, landed] = d.split(' → ') as [string, string];
+      const head = removed.slice(0, removed.indexOf('/'));
+      expect(head, d).not.toBe('');
+      expect(normalizeProvider(head), d).toBe(entries.find((x) => x.key.toLowerCase() === landed)?.provider);
+    }
+    expect(differs.provider.length, differs.provider.join('\n')).toBeLessThanOrEqual(10);
+    console.log('leave-one-out same-vendor duplicates priced differently by the table:\n' + differs.provider.join('\n'));
     const summary = {
       keys: entries.length,
       found,
