@@ -70,5 +70,5 @@ export const DEMO_CALLS: readonly DemoCall[] = [
   // The final wording, streamed.
   { step: 'polish', client: 'openai', model: 'gpt-4o', stream: true, usage: { input: 900, output: 300 } },
   // A self-hosted moderation model no price table knows: reported as unpriced, never as $0.
-  { step: 'moderate', client: 'openai', model: 'acme-moderation-1', stream: false, usage: { input: 500, output: 5 } },
+  { step: 'moderate', client: 'openai', model: 'acme-guard-1', stream: false, usage: { input: 500, output: 5 } },
 ];
