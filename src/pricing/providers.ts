@@ -8,7 +8,7 @@
  * `xai/`, `mistral/`, `groq/`, `openrouter/` …).
  */
 
-const SPELLINGS: Record<string, string> = {
+const SPELLING_LIST: Record<string, string> = {
   // OpenAI
   openai: 'openai',
   'text-completion-openai': 'openai',
@@ -84,6 +84,9 @@ const SPELLINGS: Record<string, string> = {
   zhipuai: 'zai',
   amazon_nova: 'amazon_nova',
 };
+// A Map, not the object: provider names are untrusted span input, and a plain object lookup
+// would answer `constructor` or `__proto__` with Object's own members.
+const SPELLINGS = new Map<string, string>(Object.entries(SPELLING_LIST));
 
 /** Provider ids that several unrelated key prefixes can stand for. */
 const EXTRA_PREFIXES: Record<string, readonly string[]> = {
@@ -103,7 +106,7 @@ export function normalizeProvider(p: string | undefined): string | undefined {
   if (typeof p !== 'string') return undefined;
   let s = p.trim().toLowerCase();
   if (s.length === 0 || s.length > MAX_PROVIDER_LENGTH) return undefined;
-  const direct = SPELLINGS[s];
+  const direct = SPELLINGS.get(s);
   if (direct !== undefined) return direct;
   // LiteLLM sub-providers: `vertex_ai-anthropic_models`, `vertex_ai-language-models` …
   if (s.startsWith('vertex_ai-')) return 'vertex_ai';
@@ -113,7 +116,7 @@ export function normalizeProvider(p: string | undefined): string | undefined {
   let dot = s.lastIndexOf('.');
   while (dot > 0) {
     s = s.slice(0, dot);
-    const known = SPELLINGS[s];
+    const known = SPELLINGS.get(s);
     if (known !== undefined) return known;
     dot = s.lastIndexOf('.');
   }
@@ -122,14 +125,14 @@ export function normalizeProvider(p: string | undefined): string | undefined {
 
 /** Key prefixes under which the given (normalized) provider's models are listed. */
 export function providerKeyPrefixes(provider: string): readonly string[] {
-  const extra = EXTRA_PREFIXES[provider];
+  const extra = Object.hasOwn(EXTRA_PREFIXES, provider) ? EXTRA_PREFIXES[provider] : undefined;
   const own = `${provider}/`;
   return extra ? [own, ...extra.filter(x => x !== own)] : [own];
 }
 
 /** True when the string (lower-case) is a spelling `normalizeProvider` knows. */
 export function isKnownProvider(p: string): boolean {
-  return SPELLINGS[p] !== undefined || p.startsWith('vertex_ai-');
+  return SPELLINGS.has(p) || p.startsWith('vertex_ai-');
 }
 
 /**

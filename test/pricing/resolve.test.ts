@@ -66,6 +66,17 @@ describe('provider spellings', () => {
     ['Some-New-Provider', 'some-new-provider'],
   ])('%s → %s', (p, id) => expect(normalizeProvider(p)).toBe(id));
 
+  it.each(['constructor', '__proto__', 'toString', 'hasOwnProperty'])(
+    'treats the untrusted provider %j as an unknown provider, not as an Object member',
+    (p) => {
+      const book = new PriceBook(); // the embedded table
+      const call = { model: 'gpt-4o', inputTokens: 1000, outputTokens: 100 };
+      const asUnknown = book.price({ ...call, provider: 'some-new-provider' });
+      expect(asUnknown.costUsd).toBeGreaterThan(0);
+      expect(book.price({ ...call, provider: p })).toEqual(asUnknown);
+    },
+  );
+
   it('maps every LiteLLM provider prefix used by priced keys to itself', () => {
     // A `prefix/` key must be reachable through `normalizeProvider(prefix)`.
     for (const p of ['azure', 'bedrock', 'vertex_ai', 'gemini', 'xai', 'mistral', 'groq', 'openrouter', 'deepseek']) {
