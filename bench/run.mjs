@@ -1,0 +1,139 @@
+// `npm run bench`: runs every scenario against the built dist/ (ESM), each in its own Node
+// process with --expose-gc (a fresh heap and JIT per measurement, one at a time so they do not
+// compete for the CPU), prints one table with the targets, and writes bench/results.json.
+// A measurement, not a test: it exits 0 whatever the figures, and prints FAIL lines.
+import { fork } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+
+const here = (p) => fileURLToPath(new URL(p, import.meta.url));
+if (!existsSync(here('../dist/index.js'))) {
+  console.error('bench: dist/index.js is missing; run `npm run build` first (npm run bench does).');
+  process.exit(1);
+}
+
+function scenario(file, args = []) {
+  return new Promise((resolve) => {
+    let result;
+    const child = fork(here(`scenarios/${file}`), args, {
+      execArgv: ['--expose-gc'],
+      env: withoutPriceEnv(process.env),
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    child.on('message', (m) => (result = m));
+    child.on('exit', (code) => {
+      if (result === undefined) result = { error: `${file} ${args.join(' ')} exited with code ${code}` };
+      resolve(result);
+    });
+  });
+}
+
+/** The bench prices with the default (embedded) table, whatever the shell exports. */
+function withoutPriceEnv(env) {
+  const copy = { ...env };
+  for (const k of Object.keys(copy)) if (k.startsWith('OTEL_LLM_COST_')) delete copy[k];
+  return copy;
+}
+
+const started = Date.now();
+const step = (name) => process.stdout.write(`bench: ${name} …\n`);
+
+step('1/5 plain spans, with vs without the processor');
+const plain = await scenario('spans.mjs', ['plain']);
+step('2/5 LLM spans with metrics, with vs without the processor');
+const llm = await scenario('spans.mjs', ['llm']);
+step('3/5 pricing vs @pydantic/genai-prices calcPrice');
+const pricing = await scenario('pricing.mjs');
+step('4/5 loading the LiteLLM table vs JSON.parse');
+const table = await scenario('table-load.mjs');
+step('5/5 memory: 1,000,000 LLM spans in 100,000 traces');
+const memory = await scenario('memory.mjs');
+
+const num = (x) => (typeof x === 'number' && Number.isFinite(x) ? x : null);
+const results = {
+  plain_span_ratio: num(plain.ratio),
+  llm_span_ratio: num(llm.ratio),
+  pricing_speedup_vs_genai_prices: num(pricing.speedup),
+  table_load_ratio: num(table.ratio),
+  table_heap_mb: num(table.tableHeapMb),
+  memory_growth_mb: num(memory.growthMb),
+};
+
+const f = (x, d = 3) => (x === null || x === undefined ? '—' : Number(x).toFixed(d));
+const rows = [
+  {
+    key: 'plain_span_ratio',
+    what: 'non-LLM span, full pipeline, with/without',
+    value: results.plain_span_ratio,
+    target: '≤ 1.02',
+    pass: (v) => v <= 1.02,
+    detail: plain.error ?? `${f(plain.withUs)} vs ${f(plain.withoutUs)} µs/span`,
+  },
+  {
+    key: 'llm_span_ratio',
+    what: 'LLM span + metrics, with/without',
+    value: results.llm_span_ratio,
+    target: '≤ 1.25',
+    pass: (v) => v <= 1.25,
+    detail: llm.error ?? `${f(llm.withUs)} vs ${f(llm.withoutUs)} µs/span`,
+  },
+  {
+    key: 'pricing_speedup_vs_genai_prices',
+    what: 'price 50-model mix, genai-prices/ours',
+    value: results.pricing_speedup_vs_genai_prices,
+    target: '≥ 30',
+    pass: (v) => v >= 30,
+    detail:
+      pricing.error ??
+      `${f(pricing.oursUs)} vs ${f(pricing.genaiPricesUs)} µs/call; memo off: ${f(pricing.unmemoizedUs)} µs (${f(pricing.unmemoizedSpeedup, 1)}×); priced ${pricing.pricedOurs}/${pricing.calls} vs ${pricing.pricedTheirs}/${pricing.calls}`,
+  },
+  {
+    key: 'table_load_ratio',
+    what: 'load LiteLLM table + index, vs JSON.parse',
+    value: results.table_load_ratio,
+    target: '≤ 2',
+    pass: (v) => v <= 2,
+    detail: table.error ?? table.skipped ?? `${f(table.loadMs, 2)} vs ${f(table.jsonParseMs, 2)} ms; ${table.entries} entries from ${table.rawKeys} keys, ${f(table.fileMb, 2)} MB file`,
+  },
+  {
+    key: 'table_heap_mb',
+    what: 'heap retained by the loaded table',
+    value: results.table_heap_mb,
+    target: '≤ 20 MB',
+    pass: (v) => v <= 20,
+    detail: table.error ?? table.skipped ?? `a bare JSON.parse of it retains ${f(table.jsonHeapMb, 2)} MB`,
+  },
+  {
+    key: 'memory_growth_mb',
+    what: '1M LLM spans / 100k traces, heap after − before',
+    value: results.memory_growth_mb,
+    target: '≤ 10 MB',
+    pass: (v) => Math.abs(v) <= 10,
+    detail:
+      memory.error ??
+      `${f(memory.startMb, 1)} → ${f(memory.endMb, 1)} MB (peak ${f(memory.peakMb, 1)}), ${f(memory.usPerSpan, 2)} µs/span, ${memory.pendingRollups} roll-ups pending`,
+  },
+];
+
+console.log('');
+console.log(`otel-llm-cost bench — node ${process.version}, ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'})`);
+console.log('');
+const cells = rows.map((r) => {
+  const status = r.value === null ? (table.skipped && r.key.startsWith('table') ? 'SKIP' : 'FAIL') : r.pass(r.value) ? 'pass' : 'FAIL';
+  return [r.key, f(r.value), r.target, status, r.detail];
+});
+const header = ['figure', 'value', 'target', '', 'detail'];
+const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => String(c[i]).length)));
+const line = (c) => c.map((x, i) => String(x).padEnd(widths[i])).join('  ').trimEnd();
+console.log(line(header));
+console.log(widths.map((w) => '-'.repeat(w)).join('  '));
+for (const c of cells) console.log(line(c));
+console.log('');
+if (table.skipped) console.log(`SKIP table_load_ratio, table_heap_mb: ${table.skipped}`);
+for (const c of cells) if (c[3] === 'FAIL') console.log(`FAIL ${c[0]} = ${c[1]} (target ${c[2]})`);
+const failed = cells.filter((c) => c[3] === 'FAIL').length;
+console.log(failed === 0 ? 'All targets met.' : `${failed} target(s) missed.`);
+
+writeFileSync(here('results.json'), `${JSON.stringify(results, null, 2)}\n`);
+console.log(`Wrote bench/results.json (${((Date.now() - started) / 1000).toFixed(0)} s).`);

@@ -1,0 +1,32 @@
+// Targets 1 and 2: the full SDK pipeline with vs without CostSpanProcessor.
+//   plain: traces of non-GenAI spans (an HTTP server span with 10 database children);
+//   llm:   traces of an agent span with 10 chat spans, metrics recorded on a real MeterProvider.
+// One iteration = one trace of 11 spans, so per-op figures are per span.
+import { createPipeline, llmTrace, plainTrace } from '../lib/otel.mjs';
+import { interleavedRatio, report } from '../lib/measure.mjs';
+
+const kind = process.argv[2];
+if (kind !== 'plain' && kind !== 'llm') throw new Error('usage: spans.mjs plain|llm');
+
+const CHILDREN = 10;
+const SPANS_PER_TRACE = CHILDREN + 1;
+const makeTrace = kind === 'plain' ? plainTrace : llmTrace;
+
+const without = createPipeline({ cost: false });
+const withCost = createPipeline({ cost: true, metrics: kind === 'llm' });
+await withCost.processor.ready();
+
+let seq = 0;
+// Async iterations: the BatchSpanProcessor exports from a promise chain, which only settles
+// between iterations; a synchronous loop would fill its queue and measure dropped spans.
+const result = await interleavedRatio({
+  without: async () => makeTrace(without.tracer, CHILDREN, seq++),
+  with: async () => makeTrace(withCost.tracer, CHILDREN, seq++),
+  opsPerIteration: SPANS_PER_TRACE,
+  rounds: Number(process.env.BENCH_ROUNDS ?? 9),
+  time: Number(process.env.BENCH_TIME_MS ?? 300),
+});
+
+await without.shutdown();
+await withCost.shutdown();
+report({ kind, ...result });
