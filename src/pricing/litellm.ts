@@ -131,6 +131,8 @@ export function parseLiteLLMTable(json: unknown, source: string): LiteLLMParseRe
   for (const key in table) {
     if (key === 'sample_spec' || !Object.prototype.hasOwnProperty.call(table, key)) continue;
     const raw = table[key];
+    // Table metadata, not a model (recent LiteLLM tables carry a top-level ISO timestamp).
+    if (key === 'last_updated' && typeof raw === 'string') continue;
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
       rejected.push({ key, reason: 'entry is not an object' });
       continue;

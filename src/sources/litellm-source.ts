@@ -73,9 +73,7 @@ export function toPriceTable(json: unknown, source: string): LoadedTable {
     throw new TableLoadError('no_entries', 'not a LiteLLM table (a JSON object keyed by model is expected)');
   }
   const parsed = parseLiteLLMTable(json, source);
-  const entries = parsed.entries;
-  // `last_updated` is table metadata, not a model: not worth a warning.
-  const rejected = parsed.rejected.filter((r) => r.key !== 'last_updated');
+  const { entries, rejected } = parsed;
   if (entries.length === 0) {
     const why = rejected[0] ? ` (e.g. ${rejected[0].key}: ${rejected[0].reason})` : '';
     throw new TableLoadError('no_entries', `no valid price entry${why}`);
