@@ -1,7 +1,7 @@
 import { diag } from '@opentelemetry/api';
 import type { CostResult, NormalizedUsage, PriceEntry, Resolution } from './types.js';
 import { PriceTable } from './price-table.js';
-import { resolveInTable } from './resolve.js';
+import { MAX_MODEL_ID_LENGTH, resolveInTable } from './resolve.js';
 import { normalizeProvider } from './providers.js';
 import { priceCall, totalOf } from './price.js';
 import { embeddedSource, loadEmbeddedEntries } from './genai-prices.js';
@@ -80,6 +80,9 @@ export class PriceBook {
   resolve(model: string, provider?: string): Resolution | undefined {
     if (typeof model !== 'string' || model.length === 0) return undefined;
     const normalized = normalizeProvider(provider);
+    // Model ids are untrusted span attributes: a long one is resolved (cheaply, it is rejected by
+    // length) but never memoized, or 2048 of them would pin hundreds of megabytes.
+    if (model.length > MAX_MODEL_ID_LENGTH) return this._resolveUncached(model, normalized);
     const memoKey = normalized === undefined ? model : `${normalized}\u0000${model}`;
     const memoized = this._memo.get(memoKey);
     if (memoized !== undefined) return memoized ?? undefined;
