@@ -59,7 +59,7 @@ function runDemo(env: NodeJS.ProcessEnv): Promise<{ stdout: string; stderr: stri
 
 /** The environment of the test process minus any OTLP configuration it happens to have. */
 function cleanEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env, OTEL_LOG_LEVEL: 'warn' };
+  const env: NodeJS.ProcessEnv = { ...process.env, OTEL_LOG_LEVEL: 'warn' };
   for (const key of Object.keys(env)) if (key.startsWith('OTEL_EXPORTER_OTLP_')) delete env[key];
   return env;
 }
