@@ -56,6 +56,8 @@ export interface DemoTelemetry {
   exporting: boolean;
   /** Finished spans so far. */
   spans(): readonly ReadableSpan[];
+  /** Forgets the finished spans kept so far. */
+  clearSpans(): void;
   /** The cost metrics as recorded so far (cumulative). */
   collectMetrics(): Promise<ResourceMetrics>;
   /** Flushes the exports and shuts the SDK down. */
@@ -97,6 +99,7 @@ export function startTelemetry(): DemoTelemetry {
   return {
     exporting,
     spans: () => spanTap.spans,
+    clearSpans: () => void spanTap.spans.splice(0),
     async collectMetrics() {
       const { resourceMetrics, errors } = await metricTap.collect();
       if (errors.length > 0) throw new AggregateError(errors, 'collecting the demo metrics failed');
