@@ -47,10 +47,22 @@ const GEN_AI_MARKERS: readonly string[] = [
   'ai.operationId',
 ];
 
-/** Cheap gate: could this span be GenAI at all? A handful of property reads, no allocation. */
+const GEN_AI_MARKER_SET: ReadonlySet<string> = new Set(GEN_AI_MARKERS);
+/** First characters of the markers (`g`, `l`, `o`, `t`, `a`): most plain keys stop here. */
+const MARKER_FIRST_CHAR = new Uint8Array(128);
+for (const marker of GEN_AI_MARKERS) MARKER_FIRST_CHAR[marker.charCodeAt(0)] = 1;
+
+/**
+ * Cheap gate: could this span be GenAI at all? A character test per attribute the span has and
+ * a set probe for the few that pass, no allocation. Walking the span's own keys is ~5× faster
+ * on a plain span than probing it for every marker, each probe of a missing key being a slow
+ * dictionary miss (BENCHMARKS.md).
+ */
 export function mayBeGenAi(attributes: Attributes): boolean {
-  for (let i = 0; i < GEN_AI_MARKERS.length; i++) {
-    if (attributes[GEN_AI_MARKERS[i] as string] !== undefined) return true;
+  for (const key in attributes) {
+    if (MARKER_FIRST_CHAR[key.charCodeAt(0)] === 1 && GEN_AI_MARKER_SET.has(key) && attributes[key] !== undefined) {
+      return true;
+    }
   }
   return false;
 }
