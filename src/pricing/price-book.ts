@@ -45,7 +45,13 @@ export class PriceBook {
   private readonly _embeddedOption: PriceTable | false | undefined;
   private readonly _memoSize: number;
   private _table: PriceTable | undefined;
-  private _memo = new Map<string, Resolution | null>();
+  /** Memoized resolutions: normalized provider (`''` for none) → model id → resolution. Two
+   * lookups without building a key string: a joined key cost ~85 ns per call (BENCHMARKS.md). */
+  private _memo = new Map<string, Map<string, Resolution | null>>();
+  /** The memoized [provider, model] pairs in insertion order (a ring once full): the oldest is
+   * evicted first. */
+  private _memoOrder: Array<[string, string]> = [];
+  private _memoNext = 0;
 
   constructor(options: PriceBookOptions = {}) {
     this._overrides =
@@ -74,6 +80,8 @@ export class PriceBook {
   setTable(table: PriceTable): void {
     this._table = table;
     this._memo = new Map();
+    this._memoOrder = [];
+    this._memoNext = 0;
   }
 
   /** The entry that prices `model` (reported by `provider`) and how it matched, if any. */
@@ -83,16 +91,30 @@ export class PriceBook {
     // Model ids are untrusted span attributes: a long one is resolved (cheaply, it is rejected by
     // length) but never memoized, or 2048 of them would pin hundreds of megabytes.
     if (model.length > MAX_MODEL_ID_LENGTH) return this._resolveUncached(model, normalized);
-    const memoKey = normalized === undefined ? model : `${normalized}\u0000${model}`;
-    const memoized = this._memo.get(memoKey);
+    const providerKey = normalized ?? '';
+    let byModel = this._memo.get(providerKey);
+    const memoized = byModel?.get(model);
     if (memoized !== undefined) return memoized ?? undefined;
     const found = this._resolveUncached(model, normalized);
-    if (this._memo.size >= this._memoSize) {
-      // Drop the oldest resolution (Map keeps insertion order).
-      const oldest = this._memo.keys().next();
-      if (!oldest.done) this._memo.delete(oldest.value);
+    if (this._memoOrder.length >= this._memoSize) {
+      // Drop the oldest resolution, and its provider's map once empty (provider names are
+      // untrusted too: empty maps must not pile up).
+      const [oldProvider, oldModel] = this._memoOrder[this._memoNext] as [string, string];
+      const oldMap = this._memo.get(oldProvider);
+      if (oldMap !== undefined) {
+        oldMap.delete(oldModel);
+        if (oldMap.size === 0) this._memo.delete(oldProvider);
+      }
+      this._memoOrder[this._memoNext] = [providerKey, model];
+      this._memoNext = (this._memoNext + 1) % this._memoSize;
+    } else {
+      this._memoOrder.push([providerKey, model]);
     }
-    this._memo.set(memoKey, found ?? null);
+    if (byModel === undefined || !this._memo.has(providerKey)) {
+      byModel = new Map();
+      this._memo.set(providerKey, byModel);
+    }
+    byModel.set(model, found ?? null);
     return found;
   }
 
