@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseLiteLLMTable } from '../../src/pricing/litellm.js';
 import { PriceBook } from '../../src/pricing/price-book.js';
 import { PriceTable } from '../../src/pricing/price-table.js';
+import { CostSpanExporter } from '../../src/processor/cost-span-exporter.js';
 import { CostSpanProcessor } from '../../src/processor/cost-span-processor.js';
 import { NO_SHARED_TABLE, SHARED_TABLE_NOTE, readSharedTable } from '../support/shared-table.js';
 
@@ -148,6 +149,32 @@ describe('ending a span never throws, whatever its attributes', () => {
     expect(() => span.setAttribute('gen_ai.usage.input_tokens', 'x')).not.toThrow();
     expect(exporter.getFinishedSpans()).toHaveLength(1);
     expect(ownErrors()).toEqual([]);
+  });
+});
+
+describe('the exporter wrapper (SDKs without onEnding) never throws either', () => {
+  it(`exports every batch of arbitrary spans, enriched or untouched, with a cost or a reason ${SHARED_TABLE_NOTE}`, async () => {
+    const inner = new InMemorySpanExporter();
+    const wrapper = new CostSpanExporter(inner, { priceBook: book });
+    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(wrapper)] });
+    await fc.assert(
+      fc.asyncProperty(fc.array(attributesArb, { minLength: 1, maxLength: 5 }), fc.constantFrom(...SCOPES), async (batch, scope) => {
+        inner.reset();
+        const tracer = provider.getTracer(scope, '0.1.0');
+        for (const attributes of batch) expect(() => tracer.startSpan('chat', { attributes }).end()).not.toThrow();
+        await provider.forceFlush();
+        const exported = inner.getFinishedSpans();
+        expect(exported).toHaveLength(batch.length);
+        for (const s of exported) {
+          if (s.attributes['gen_ai.client.operation.duration'] === undefined) continue;
+          const cost = s.attributes['gen_ai.usage.cost_usd'];
+          if (cost === undefined) expect(REASONS.has(s.attributes['gen_ai.cost.unpriced_reason'] as string)).toBe(true);
+          else expect(Number.isFinite(cost) && (cost as number) >= 0).toBe(true);
+        }
+        expect(ownErrors()).toEqual([]);
+      }),
+      { numRuns: Math.ceil(RUNS / 5) },
+    );
   });
 });
 
