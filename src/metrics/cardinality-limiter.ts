@@ -1,6 +1,9 @@
 import { diag } from '@opentelemetry/api';
 import { OTHER_VALUE } from './instruments.js';
 
+/** Longer attribute values are cut to this many characters: a model id is untrusted input. */
+export const MAX_DIMENSION_VALUE_LENGTH = 128;
+
 /**
  * Caps the number of distinct values each metric attribute can take. The first `limit` values of
  * a key pass through; later new values collapse to `_other` (and a warning is logged once per
@@ -13,8 +16,12 @@ export class CardinalityLimiter {
 
   constructor(private readonly _limit: number) {}
 
-  /** The value to record for `key`: `value` itself, or `_other` once the key is full. */
+  /**
+   * The value to record for `key`: `value` itself (cut to {@link MAX_DIMENSION_VALUE_LENGTH}
+   * characters), or `_other` once the key is full.
+   */
   limit(key: string, value: string): string {
+    if (value.length > MAX_DIMENSION_VALUE_LENGTH) value = value.slice(0, MAX_DIMENSION_VALUE_LENGTH);
     let values = this._seen.get(key);
     if (values === undefined) {
       values = new Set();

@@ -250,6 +250,14 @@ describe('cardinality', () => {
     expect(logger.warnings.filter((w) => w.includes('gen_ai.request.model'))).toHaveLength(1);
   });
 
+  it('cuts very long attribute values (an untrusted model id) to 128 characters', async () => {
+    const recorder = new CostMetrics({ meterProvider: provider });
+    recorder.record(unpricedCall('m'.repeat(100_000)));
+    recorder.record(pricedCall({ attributes: { 'app.feature': 'x' } }));
+    const unpriced = sum(await collect(reader), METRIC_UNPRICED_CALLS);
+    expect(unpriced.dataPoints[0]!.attributes['gen_ai.request.model']).toBe('m'.repeat(128));
+  });
+
   it('adds opt-in span attributes as dimensions, each capped', async () => {
     const recorder = new CostMetrics({
       meterProvider: provider,
