@@ -76,7 +76,9 @@ const rows = [
     value: results.llm_span_ratio,
     target: '≤ 1.25',
     pass: (v) => v <= 1.25,
-    detail: llm.error ?? `${f(llm.withUs)} vs ${f(llm.withoutUs)} µs/span`,
+    detail:
+      llm.error ??
+      `${f(llm.withUs)} vs ${f(llm.withoutUs)} µs/span; contract floor: ${f(llm.floors?.attributesOnly, 2)} (11 attributes), ${f(llm.floors?.attributesAndMetrics, 2)} (+ 5 metric records)`,
   },
   {
     key: 'pricing_speedup_vs_genai_prices',

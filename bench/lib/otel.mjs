@@ -70,6 +70,67 @@ export function createPipeline(o) {
   };
 }
 
+/** What a priced chat span gets written (DESIGN.md §2), as constants. */
+const CONTRACT_ATTRIBUTES = {
+  'gen_ai.client.operation.duration': 0.8,
+  'gen_ai.usage.cost_usd': 0.0123,
+  'gen_ai.cost.input_usd': 0.0011,
+  'gen_ai.cost.cache_read_usd': 0,
+  'gen_ai.cost.cache_write_usd': 0,
+  'gen_ai.cost.output_usd': 0.0112,
+  'gen_ai.cost.pricing_key': 'gpt-4o-2024-08-06',
+  'gen_ai.cost.match': 'exact',
+  'gen_ai.cost.source': 'genai-prices@0.1.8',
+  'gen_ai.cost.input_accounting': 'inclusive',
+  'gen_ai.cost.input_accounting_reason': 'semconv',
+};
+
+/**
+ * A stand-in processor doing no work of its own: on every span with token usage it writes the
+ * 11 contract attributes and, with `metrics`, makes 5 records (cost, 3 token types, duration)
+ * on a real MeterProvider. The overhead floor of any processor that keeps the contract.
+ */
+export function createContractFloorPipeline({ metrics }) {
+  let meterProvider;
+  let record = () => {};
+  if (metrics) {
+    meterProvider = new MeterProvider({
+      readers: [new PeriodicExportingMetricReader({ exporter: new NoopMetricExporter(), exportIntervalMillis: 60_000 })],
+    });
+    const meter = meterProvider.getMeter('floor');
+    const cost = meter.createHistogram('floor.cost');
+    const tokens = meter.createCounter('floor.tokens');
+    const duration = meter.createHistogram('floor.duration');
+    const base = { 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o-2024-08-06', 'gen_ai.operation.name': 'chat' };
+    record = () => {
+      cost.record(0.0123, base);
+      tokens.add(900, { ...base, 'gen_ai.token.type': 'input' });
+      tokens.add(300, { ...base, 'gen_ai.token.type': 'output' });
+      tokens.add(350, { ...base, 'gen_ai.token.type': 'cache_read' });
+      duration.record(0.8, base);
+    };
+  }
+  const floor = {
+    onStart() {},
+    onEnding(span) {
+      if (span.attributes['gen_ai.usage.input_tokens'] === undefined) return;
+      span.setAttributes(CONTRACT_ATTRIBUTES);
+      record();
+    },
+    onEnd() {},
+    forceFlush: () => Promise.resolve(),
+    shutdown: () => Promise.resolve(),
+  };
+  const provider = new BasicTracerProvider({ spanProcessors: [floor, new BatchSpanProcessor(new NoopSpanExporter())] });
+  return {
+    tracer: provider.getTracer('bench-instrumentation', '1.0.0'),
+    async shutdown() {
+      await provider.shutdown();
+      await meterProvider?.shutdown();
+    },
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Traces. Every iteration is one trace: a parent span with `children` children, all ended.
 

@@ -2,7 +2,7 @@
 //   plain: traces of non-GenAI spans (an HTTP server span with 10 database children);
 //   llm:   traces of an agent span with 10 chat spans, metrics recorded on a real MeterProvider.
 // One iteration = one trace of 11 spans, so per-op figures are per span.
-import { createPipeline, llmTrace, plainTrace } from '../lib/otel.mjs';
+import { createContractFloorPipeline, createPipeline, llmTrace, plainTrace } from '../lib/otel.mjs';
 import { interleavedRatio, report } from '../lib/measure.mjs';
 
 const kind = process.argv[2];
@@ -27,6 +27,25 @@ const result = await interleavedRatio({
   time: Number(process.env.BENCH_TIME_MS ?? 300),
 });
 
+// The floor the contract sets (informational): a processor that does no work of its own but
+// writes the same 11 attributes through span.setAttributes, and also makes 5 metric records
+// through the SDK's instruments — what any implementation of DESIGN.md §2 pays.
+const floors = {};
+if (kind === 'llm') {
+  for (const metrics of [false, true]) {
+    const floor = createContractFloorPipeline({ metrics });
+    const r = await interleavedRatio({
+      without: async () => makeTrace(without.tracer, CHILDREN, seq++),
+      with: async () => makeTrace(floor.tracer, CHILDREN, seq++),
+      opsPerIteration: SPANS_PER_TRACE,
+      rounds: 5,
+      time: Number(process.env.BENCH_TIME_MS ?? 300),
+    });
+    floors[metrics ? 'attributesAndMetrics' : 'attributesOnly'] = r.ratio;
+    await floor.shutdown();
+  }
+}
+
 await without.shutdown();
 await withCost.shutdown();
-report({ kind, ...result });
+report({ kind, ...result, floors });
