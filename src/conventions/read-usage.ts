@@ -7,6 +7,7 @@ import {
 } from './input-accounting.js';
 import { readCount, readString, type ReadProblems } from './read-attribute.js';
 import { readServiceTier } from './service-tier.js';
+import { readVercelProviderMetadata } from './vercel-provider-metadata.js';
 
 // Every list is in priority order: semconv current, semconv deprecated / Traceloop legacy,
 // OpenInference, Vercel AI SDK (`ai.*`). See DESIGN.md §3 and docs/processor.md.
@@ -157,6 +158,14 @@ export function readUsage(attributes: Attributes, options: ReadUsageOptions = {}
 
   const serviceTier = readServiceTier(attributes);
   if (serviceTier !== undefined) usage.serviceTier = serviceTier;
+
+  // Vercel AI SDK: the 1-hour cache-write split and the tier exist only in a JSON attribute,
+  // parsed only on doGenerate/doStream spans and only when it can change the price.
+  const metadata = readVercelProviderMetadata(attributes, cacheWrite, serviceTier);
+  if (metadata !== undefined) {
+    if (metadata.cacheWrite1hTokens !== undefined) usage.cacheWrite1hTokens = metadata.cacheWrite1hTokens;
+    if (metadata.serviceTier !== undefined) usage.serviceTier = metadata.serviceTier;
+  }
 
   const reading: UsageReading = {
     usage,

@@ -30,12 +30,17 @@ const TIERS: ReadonlyMap<string, ServiceTier> = new Map([
   ['batch', 'batch'],
 ]);
 
+/** A provider's tier spelling as a {@link ServiceTier}; undefined for anything else (non-strings too). */
+export function normalizeServiceTier(value: unknown): ServiceTier | undefined {
+  return typeof value === 'string' ? TIERS.get(value.toLowerCase()) : undefined;
+}
+
 /** The service tier of a call, or undefined when the span does not say or says something unknown. */
 export function readServiceTier(attributes: Attributes): ServiceTier | undefined {
   for (const key of SERVICE_TIER_KEYS) {
     const value = attributes[key];
     if (value === undefined) continue;
-    return typeof value === 'string' ? TIERS.get(value.toLowerCase()) : undefined;
+    return normalizeServiceTier(value);
   }
   return undefined;
 }

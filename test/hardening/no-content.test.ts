@@ -45,6 +45,8 @@ const CONTENT: Attributes = {
   'ai.response.text': `${SECRET} vercel text`,
   'ai.response.object': `{"a":"${SECRET}"}`,
   'ai.response.toolCalls': `[{"args":"${SECRET}"}]`,
+  // Not content, but parsed on Vercel spans for the tier: its ids must not be copied anywhere.
+  'ai.response.providerMetadata': `{"openai":{"responseId":"resp_${SECRET}","serviceTier":"priority","note":"${SECRET}"}}`,
 };
 
 function isContentKey(key: string): boolean {
