@@ -6,7 +6,7 @@ import type { ServiceTier } from '../pricing/types.js';
  * is resolved in the response): semconv `openai.*` names, their deprecated `gen_ai.openai.*`
  * forms, then a generic request attribute.
  */
-const SERVICE_TIER_KEYS: readonly string[] = [
+export const SERVICE_TIER_KEYS: readonly string[] = [
   'openai.response.service_tier',
   'gen_ai.openai.response.service_tier',
   'gen_ai.response.service_tier',
