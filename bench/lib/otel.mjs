@@ -37,22 +37,20 @@ class NoopMetricExporter {
 /**
  * @param {{ cost: boolean, metrics?: boolean }} o
  * `cost`: register CostSpanProcessor (default pricing: the embedded genai-prices table).
- * `metrics`: give it a CostMetrics recorder on a real MeterProvider.
+ * `metrics`: a real MeterProvider with a periodic reader (`metricReader`, collected on demand
+ * with `metricReader.collect()`); with `cost`, the processor gets a CostMetrics recorder on it.
  */
 export function createPipeline(o) {
   const spanProcessors = [];
   let meterProvider;
+  let metricReader;
   let processor;
+  if (o.metrics) {
+    metricReader = new PeriodicExportingMetricReader({ exporter: new NoopMetricExporter(), exportIntervalMillis: 60_000 });
+    meterProvider = new MeterProvider({ readers: [metricReader] });
+  }
   if (o.cost) {
-    let recorder;
-    if (o.metrics) {
-      meterProvider = new MeterProvider({
-        readers: [
-          new PeriodicExportingMetricReader({ exporter: new NoopMetricExporter(), exportIntervalMillis: 60_000 }),
-        ],
-      });
-      recorder = new CostMetrics({ meterProvider });
-    }
+    const recorder = meterProvider === undefined ? undefined : new CostMetrics({ meterProvider });
     processor = new CostSpanProcessor({ recorder });
     spanProcessors.push(processor);
   }
@@ -62,6 +60,7 @@ export function createPipeline(o) {
     provider,
     processor,
     meterProvider,
+    metricReader,
     tracer: provider.getTracer('bench-instrumentation', '1.0.0'),
     async shutdown() {
       await provider.shutdown();
