@@ -35,7 +35,7 @@ const sdk = new NodeSDK({
   spanProcessors: [...llmCost.spanProcessors, printCost],
   metricReaders: llmCost.metricReaders,
   // The instrumentation also emits GenAI events as log records, which NodeSDK would export over
-  // OTLP by default; collector-config/ has no logs pipeline, so this app exports no logs.
+  // OTLP by default; this example keeps to traces and metrics.
   logRecordProcessors: [],
   instrumentations: [new OpenAIInstrumentation()],
 });

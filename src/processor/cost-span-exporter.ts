@@ -4,8 +4,8 @@ import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { ATTR_COST_ROLLUP_USD } from '../attributes.js';
 import { roundUsd } from './cost-rollup.js';
 import type { CostEnrichmentOptions } from './cost-span-processor-options.js';
-import { enrichmentSettings } from './cost-span-processor.js';
-import { createDefaultPricing, type PricingHandle } from './default-pricing.js';
+import { pricingFor } from './cost-span-processor.js';
+import type { PricingHandle } from './default-pricing.js';
 import { DiagOnce } from './diag-once.js';
 import { markedFirstChunk } from './first-chunk.js';
 import type { LlmCall, LlmCallRecorder } from './llm-call.js';
@@ -33,12 +33,7 @@ export class CostSpanExporter implements SpanExporter {
 
   constructor(delegate: SpanExporter, options: CostSpanExporterOptions = {}) {
     this._delegate = delegate;
-    if (options.priceBook !== undefined) {
-      this._settings = enrichmentSettings(options, options.priceBook);
-    } else {
-      this._pricing = createDefaultPricing(options.pricing);
-      this._settings = enrichmentSettings(options, this._pricing.pricer);
-    }
+    ({ settings: this._settings, pricing: this._pricing } = pricingFor(options));
     this._recorder = options.recorder;
   }
 

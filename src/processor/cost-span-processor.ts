@@ -34,12 +34,7 @@ export class CostSpanProcessor implements SpanProcessor {
   private _shutdownPromise: Promise<void> | undefined;
 
   constructor(options: CostSpanProcessorOptions = {}) {
-    if (options.priceBook !== undefined) {
-      this._settings = enrichmentSettings(options, options.priceBook);
-    } else {
-      this._pricing = createDefaultPricing(options.pricing);
-      this._settings = enrichmentSettings(options, this._pricing.pricer);
-    }
+    ({ settings: this._settings, pricing: this._pricing } = pricingFor(options));
     this._recorder = options.recorder;
     if (options.rollup ?? true) {
       this._rollup = new CostRollup(validMaxPending(options.maxPendingRollups));
@@ -102,6 +97,16 @@ export class CostSpanProcessor implements SpanProcessor {
       }
     }
   }
+}
+
+/**
+ * The pricer the options name (`priceBook`), else a price book the processor owns (built from
+ * `pricing` and the environment), with the settings shared by the processor and the exporter.
+ */
+export function pricingFor(options: CostEnrichmentOptions): { settings: EnrichmentSettings; pricing?: PricingHandle } {
+  if (options.priceBook !== undefined) return { settings: enrichmentSettings(options, options.priceBook) };
+  const pricing = createDefaultPricing(options.pricing);
+  return { settings: enrichmentSettings(options, pricing.pricer), pricing };
 }
 
 /** Builds the settings shared with the exporter wrapper, correcting bad override values. */
