@@ -170,20 +170,28 @@ function toTable(usage: NormalizedUsage, result: CostResult): string {
   const rows: [string, string][] = [['model', usage.provider ? `${usage.model} (provider ${usage.provider})` : usage.model!]];
   if (result.costUsd === null) {
     rows.push(['cost', `not priced: ${result.reason}`]);
+    if (result.reason === 'unknown_model') {
+      rows.push(['', 'no price table knows this model: give its prices with an override, or map it to a known model with an alias (docs/price-sources.md)']);
+    }
   } else {
     const uncached = (usage.inputTokens ?? 0) - (usage.cacheReadTokens ?? 0) - (usage.cacheWriteTokens ?? 0);
-    const write1h = usage.cacheWrite1hTokens ? `, ${usage.cacheWrite1hTokens} with 1h TTL` : '';
-    const reasoning = usage.reasoningTokens ? `, ${usage.reasoningTokens} reasoning` : '';
+    const write1h = usage.cacheWrite1hTokens ? `, ${count(usage.cacheWrite1hTokens)} with 1h TTL` : '';
+    const reasoning = usage.reasoningTokens ? `, ${count(usage.reasoningTokens)} reasoning` : '';
     rows.push(
       ['pricing key', `${result.pricingKey} (${result.match} match)`],
       ['source', result.source],
       ['service tier', usage.serviceTier ?? 'standard'],
-      ['input', `${usd(result.breakdown.input)}  ${uncached} uncached tokens`],
-      ['cache read', `${usd(result.breakdown.cacheRead)}  ${usage.cacheReadTokens ?? 0} tokens`],
-      ['cache write', `${usd(result.breakdown.cacheWrite)}  ${usage.cacheWriteTokens ?? 0} tokens${write1h}`],
-      ['output', `${usd(result.breakdown.output)}  ${usage.outputTokens ?? 0} tokens${reasoning}`],
-      ['total', usd(result.costUsd)],
     );
+    // Amounts right-aligned in one column, token counts beside them.
+    const money: [string, number, string][] = [
+      ['input', result.breakdown.input, `${count(uncached)} uncached tokens`],
+      ['cache read', result.breakdown.cacheRead, `${count(usage.cacheReadTokens ?? 0)} tokens`],
+      ['cache write', result.breakdown.cacheWrite, `${count(usage.cacheWriteTokens ?? 0)} tokens${write1h}`],
+      ['output', result.breakdown.output, `${count(usage.outputTokens ?? 0)} tokens${reasoning}`],
+    ];
+    const amountWidth = Math.max(usd(result.costUsd).length, ...money.map(([, v]) => usd(v).length));
+    for (const [label, value, detail] of money) rows.push([label, `${usd(value).padStart(amountWidth)}  ${detail}`]);
+    rows.push(['total', usd(result.costUsd).padStart(amountWidth)]);
   }
   const width = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n') + '\n';
@@ -191,6 +199,10 @@ function toTable(usage: NormalizedUsage, result: CostResult): string {
 
 function usd(value: number): string {
   return `$${String(value)}`;
+}
+
+function count(tokens: number): string {
+  return tokens.toLocaleString('en-US');
 }
 
 /** Sends `diag` warnings (e.g. an unreachable `OTEL_LLM_COST_PRICES_URL`) to stderr. */
