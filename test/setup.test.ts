@@ -65,6 +65,11 @@ afterEach(async () => {
 });
 
 describe('docs/metrics.md quick start', () => {
+  it('is the quick start of the README, line for line', () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    expect(/<!-- quickstart[^>]*-->\s*```ts\n([\s\S]*?)```/.exec(readme)?.[1]).toBe(quickStart());
+  });
+
   it('is at most 15 lines of code', () => {
     const lines = quickStart().split('\n').filter((l) => l.trim() !== '');
     expect(lines.length).toBeLessThanOrEqual(15);
