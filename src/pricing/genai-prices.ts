@@ -72,7 +72,10 @@ const EXTRA_QUALIFIERS: Record<string, readonly string[]> = { google: ['vertex_a
 
 const MTOK = 1_000_000;
 
-const PRICE_KEYS: ReadonlyArray<[string, keyof Rates]> = [
+/** genai-prices price key → rate class and the units it counts in (per million tokens, or
+ * per thousand requests for `requests_kcount`). */
+const PRICE_KEYS: ReadonlyArray<[string, keyof Rates, number?]> = [
+  ['requests_kcount', 'request', 1_000],
   ['input_mtok', 'input'],
   ['output_mtok', 'output'],
   ['cache_read_mtok', 'cacheRead'],
@@ -166,20 +169,20 @@ function toEntry(
   if (!prices) return undefined;
   const rates: Rates = {};
   const cliffs = new Map<number, LongContextTier>();
-  for (const [priceKey, cls] of PRICE_KEYS) {
+  for (const [priceKey, cls, per = MTOK] of PRICE_KEYS) {
     const p = prices[priceKey];
     if (p === undefined) continue;
     if (typeof p === 'number') {
-      if (Number.isFinite(p) && p >= 0) rates[cls] = p / MTOK;
+      if (Number.isFinite(p) && p >= 0) rates[cls] = p / per;
       continue;
     }
     const tiered = p as TieredPrices;
     if (typeof tiered.base !== 'number' || !Array.isArray(tiered.tiers)) continue;
-    rates[cls] = tiered.base / MTOK;
+    rates[cls] = tiered.base / per;
     for (const t of tiered.tiers) {
       let tier = cliffs.get(t.start);
       if (!tier) cliffs.set(t.start, (tier = { above: t.start, rates: {} }));
-      tier.rates[cls] = t.price / MTOK;
+      tier.rates[cls] = t.price / per;
     }
   }
   if (rates.input === undefined && rates.output === undefined) return undefined;

@@ -31,6 +31,7 @@ const BASE_FIELDS: ReadonlyArray<[string, keyof Rates, boolean?]> = [
   ['output_cost_per_reasoning_token', 'reasoning'],
   ['input_cost_per_audio_token', 'inputAudio'],
   ['output_cost_per_audio_token', 'outputAudio'],
+  ['input_cost_per_request', 'request'],
   ['input_cost_per_token', 'input'],
   ['output_cost_per_token', 'output'],
 ];

@@ -10,6 +10,8 @@ import type { CostBreakdown, NormalizedUsage, PriceEntry, Rates, ServiceTier } f
  * - output = output − reasoning − audio at the output rate, reasoning at its own rate,
  *   audio output at its own rate.
  *
+ * A per-request fee (`request`, e.g. Perplexity's) is billed once per call with the input part.
+ *
  * A class without its own rate falls back: cache read/write 5m → input, write 1h → write 5m →
  * input, reasoning → output, audio → the text rate of its direction.
  *
@@ -61,9 +63,10 @@ export function priceCall(entry: PriceEntry, usage: NormalizedUsage): CostBreakd
   const rReason = rate('reasoning') ?? rOut;
   const rInAudio = rate('inputAudio') ?? rIn;
   const rOutAudio = rate('outputAudio') ?? rOut;
+  const rRequest = rate('request') ?? 0;
 
   const parts: CostBreakdown = {
-    input: round12((uncached - inputAudio) * rIn + inputAudio * rInAudio),
+    input: round12((uncached - inputAudio) * rIn + inputAudio * rInAudio + rRequest),
     cacheRead: round12(cacheRead * rRead),
     cacheWrite: round12((cacheWrite - cacheWrite1h) * r5m + cacheWrite1h * r1h),
     output: round12(plainOutput * rOut + reasoning * rReason + outputAudio * rOutAudio),

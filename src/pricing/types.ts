@@ -26,6 +26,8 @@ export interface Rates {
   inputAudio?: number;
   /** Audio output tokens, when priced apart from text output. */
   outputAudio?: number;
+  /** A fixed fee per call in USD (Perplexity's per-request price), billed with the input part. */
+  request?: number;
 }
 
 /** A long-context cliff: when total input (cache included) is strictly greater than `above`,

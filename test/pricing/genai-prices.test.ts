@@ -11,7 +11,7 @@ import type { NormalizedUsage } from '../../src/pricing/types.js';
 /**
  * The embedded default must price like genai-prices itself: its own `calcPrice` is the oracle.
  */
-const VENDORS = ['openai', 'anthropic', 'google', 'x-ai', 'mistral', 'deepseek', 'groq', 'aws', 'azure', 'together'];
+const VENDORS = ['openai', 'anthropic', 'google', 'x-ai', 'mistral', 'deepseek', 'groq', 'aws', 'azure', 'together', 'perplexity'];
 
 const MIXES: { name: string; ours: NormalizedUsage; theirs: Usage }[] = [
   { name: 'plain', ours: { inputTokens: 1_000, outputTokens: 200 }, theirs: { input_tokens: 1_000, output_tokens: 200 } },
@@ -55,6 +55,7 @@ describe('embedded genai-prices table', () => {
     const now = new Date();
     let compared = 0;
     let tiered = 0;
+    let withRequestFee = 0;
     const models = new Set<string>();
     for (const providerId of VENDORS) {
       const provider = findProvider({ providerId });
@@ -67,12 +68,10 @@ describe('embedded genai-prices table', () => {
       for (const model of ordered) {
         if (taken >= 6) break;
         // Excluded: conditional prices that change with the time of day (off-peak discounts,
-        // deliberately not applied) and models with a per-request fee (`requests_kcount`, which
-        // calcPrice always adds and a token price cannot hold). Per-search, image or audio-hour
-        // prices only apply to usage these mixes do not report.
+        // deliberately not applied). Per-search, image or audio-hour prices only apply to usage
+        // these mixes do not report. Per-request fees (`requests_kcount`) are compared.
         if (Array.isArray(model.prices) && model.prices.some(p => p.constraint?.type === 'time_of_date')) continue;
         const prices = Array.isArray(model.prices) ? model.prices : [{ prices: model.prices }];
-        if (prices.some(p => p.prices.requests_kcount !== undefined)) continue;
         if (!prices.some(p => p.prices.input_mtok !== undefined)) continue;
         // A few ids are not accepted by their own match rule (e.g. mistral `codestral`), so
         // calcPrice cannot price them by id: nothing to compare against.
@@ -81,6 +80,7 @@ describe('embedded genai-prices table', () => {
         expect(resolved, `${providerId}/${model.id}`).toBeDefined();
         taken++;
         if (resolved!.entry.longContext) tiered++;
+        if (prices.some(p => p.prices.requests_kcount !== undefined)) withRequestFee++;
         models.add(`${providerId}/${model.id}`);
         for (const mix of MIXES) {
           const theirs = calcPrice(mix.theirs, model.id, { providerId, timestamp: now });
@@ -95,6 +95,7 @@ describe('embedded genai-prices table', () => {
     }
     expect(models.size).toBeGreaterThanOrEqual(30);
     expect(tiered, 'models with a long-context cliff among those compared').toBeGreaterThan(0);
+    expect(withRequestFee, 'models with a per-request fee among those compared').toBeGreaterThan(0);
     expect(compared).toBe(models.size * MIXES.length);
   });
 });

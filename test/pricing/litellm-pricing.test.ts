@@ -81,6 +81,16 @@ describe.skipIf(NO_SHARED_TABLE)(`pricing with the LiteLLM table ${SHARED_TABLE_
     close(r.breakdown.output, 1_000 * f(key, 'output_cost_per_token'));
   });
 
+  it('bills a per-request fee once per call, with the input part', () => {
+    const key = Object.keys(raw).find(
+      k => typeof raw[k]!.input_cost_per_request === 'number' && typeof raw[k]!.input_cost_per_token === 'number',
+    );
+    expect(key, 'an entry with a per-request fee').toBeDefined();
+    const r = priced(book.price({ model: key!, inputTokens: 1_000, outputTokens: 100 }));
+    close(r.breakdown.input, 1_000 * f(key!, 'input_cost_per_token') + f(key!, 'input_cost_per_request'));
+    close(r.breakdown.output, 100 * f(key!, 'output_cost_per_token'));
+  });
+
   describe('long-context cliff (total input incl. cache strictly above the threshold)', () => {
     const key = 'anthropic.claude-sonnet-4-5-20250929-v1:0';
     const usageAt = (input: number): NormalizedUsage => ({
