@@ -1,5 +1,5 @@
 import { context, diag, DiagLogLevel, trace, type Attributes, type Context } from '@opentelemetry/api';
-import { AggregationTemporality, MeterProvider, MetricReader } from '@opentelemetry/sdk-metrics';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import {
   BasicTracerProvider,
   InMemorySpanExporter,
@@ -13,6 +13,7 @@ import { CostMetrics } from '../../src/metrics/cost-metrics.js';
 import { PriceBook } from '../../src/pricing/price-book.js';
 import { PriceTable } from '../../src/pricing/price-table.js';
 import { CostSpanProcessor } from '../../src/processor/cost-span-processor.js';
+import { TestReader } from '../support/metric-reader.js';
 
 /**
  * The processor never reads prompt or completion content, and nothing it writes (span
@@ -77,18 +78,6 @@ const CALLS: Array<[string, string, Attributes]> = [
   ['Vercel AI SDK', 'ai', { 'ai.operationId': 'ai.streamText.doStream', 'ai.model.id': 'm', 'gen_ai.response.model': 'm', 'ai.usage.inputTokens': 40, 'gen_ai.usage.input_tokens': 40, 'ai.usage.outputTokens': 8, 'ai.response.msToFirstChunk': 120 }],
   ['unpriced model', 'app', { 'gen_ai.request.model': `model-${SECRET.length}`, 'gen_ai.usage.input_tokens': 1 }],
 ];
-
-class TestReader extends MetricReader {
-  constructor() {
-    super({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE });
-  }
-  protected onForceFlush(): Promise<void> {
-    return Promise.resolve();
-  }
-  protected onShutdown(): Promise<void> {
-    return Promise.resolve();
-  }
-}
 
 /** Runs the real CostSpanProcessor's onEnding with the span's attributes behind a recording Proxy. */
 class SpyingProcessor implements SpanProcessor {

@@ -1,14 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DiagLogLevel, diag, metrics, type DiagLogger } from '@opentelemetry/api';
-import {
-  AggregationTemporality,
-  DataPointType,
-  MeterProvider,
-  MetricReader,
-  type HistogramMetricData,
-  type MetricData,
-  type SumMetricData,
-} from '@opentelemetry/sdk-metrics';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { CostMetrics } from '../../src/metrics/cost-metrics.js';
 import {
   COST_BUCKETS_USD,
@@ -21,39 +13,7 @@ import {
   METRIC_UNPRICED_CALLS,
 } from '../../src/metrics/instruments.js';
 import type { LlmCall } from '../../src/processor/llm-call.js';
-
-/** A pull reader: the test decides when to collect. */
-class TestReader extends MetricReader {
-  constructor() {
-    super({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE });
-  }
-  protected override async onForceFlush(): Promise<void> {}
-  protected override async onShutdown(): Promise<void> {}
-}
-
-async function collect(reader: MetricReader): Promise<Map<string, MetricData>> {
-  const { resourceMetrics, errors } = await reader.collect();
-  expect(errors).toEqual([]);
-  const out = new Map<string, MetricData>();
-  for (const scope of resourceMetrics.scopeMetrics) {
-    for (const metric of scope.metrics) out.set(metric.descriptor.name, metric);
-  }
-  return out;
-}
-
-function histogram(all: Map<string, MetricData>, name: string): HistogramMetricData {
-  const m = all.get(name);
-  expect(m, `metric ${name}`).toBeDefined();
-  expect(m!.dataPointType).toBe(DataPointType.HISTOGRAM);
-  return m as HistogramMetricData;
-}
-
-function sum(all: Map<string, MetricData>, name: string): SumMetricData {
-  const m = all.get(name);
-  expect(m, `metric ${name}`).toBeDefined();
-  expect(m!.dataPointType).toBe(DataPointType.SUM);
-  return m as SumMetricData;
-}
+import { TestReader, collectMetrics, histogramMetric, sumMetric } from '../support/metric-reader.js';
 
 /** Anthropic-style call through Vercel AI SDK: 1700 input = 200 fresh + 1000 read + 500 write. */
 function pricedCall(overrides: Partial<LlmCall> = {}): LlmCall {
@@ -127,7 +87,7 @@ describe('cost histogram gen_ai.usage.cost', () => {
     recorder.record(pricedCall());
     recorder.record(pricedCall({ result: { ...(pricedCall().result as object), costUsd: 1.7 } as LlmCall['result'] }));
 
-    const cost = histogram(await collect(reader), METRIC_COST);
+    const cost = histogramMetric(await collectMetrics(reader), METRIC_COST);
     expect(cost.descriptor.unit).toBe('USD');
     expect(cost.dataPoints).toHaveLength(1);
     const point = cost.dataPoints[0]!;
@@ -143,7 +103,7 @@ describe('cost histogram gen_ai.usage.cost', () => {
 
   it('keys priced calls by pricing key, provider and operation only by default', async () => {
     new CostMetrics({ meterProvider: provider }).record(pricedCall());
-    const cost = histogram(await collect(reader), METRIC_COST);
+    const cost = histogramMetric(await collectMetrics(reader), METRIC_COST);
     expect(cost.dataPoints[0]!.attributes).toEqual({
       'gen_ai.provider.name': 'anthropic',
       'gen_ai.request.model': 'claude-sonnet-4-5',
@@ -155,13 +115,13 @@ describe('cost histogram gen_ai.usage.cost', () => {
     new CostMetrics({ meterProvider: provider, costBucketBoundaries: [0.01, 1] }).record(pricedCall());
     new CostMetrics({ meterProvider: provider, costBucketBoundaries: [1, 0.5] });
     expect(logger.warnings.some((w) => w.includes('costBucketBoundaries'))).toBe(true);
-    const cost = histogram(await collect(reader), METRIC_COST);
+    const cost = histogramMetric(await collectMetrics(reader), METRIC_COST);
     expect(cost.dataPoints[0]!.value.buckets.boundaries).toEqual([0.01, 1]);
   });
 
   it('does not use the semconv client metric names that instrumentations already emit', async () => {
     new CostMetrics({ meterProvider: provider }).record(pricedCall());
-    const names = [...(await collect(reader)).keys()];
+    const names = [...(await collectMetrics(reader)).keys()];
     expect(names.sort()).toEqual(
       [METRIC_CACHE_SAVINGS, METRIC_CALL_DURATION, METRIC_COST, METRIC_TIME_TO_FIRST_CHUNK, METRIC_TOKENS].sort(),
     );
@@ -172,7 +132,7 @@ describe('cost histogram gen_ai.usage.cost', () => {
 describe('tokens by type', () => {
   it('splits usage into disjoint types that add up to input + output', async () => {
     new CostMetrics({ meterProvider: provider }).record(pricedCall());
-    const tokens = sum(await collect(reader), METRIC_TOKENS);
+    const tokens = sumMetric(await collectMetrics(reader), METRIC_TOKENS);
     expect(tokens.isMonotonic).toBe(true);
     const byType: Record<string, number> = Object.fromEntries(
       tokens.dataPoints.map((p) => [String(p.attributes['gen_ai.token.type']), p.value]),
@@ -183,7 +143,7 @@ describe('tokens by type', () => {
 
   it('records tokens of unpriced calls too', async () => {
     new CostMetrics({ meterProvider: provider }).record(unpricedCall('my-finetune'));
-    const tokens = sum(await collect(reader), METRIC_TOKENS);
+    const tokens = sumMetric(await collectMetrics(reader), METRIC_TOKENS);
     const byType = Object.fromEntries(tokens.dataPoints.map((p) => [p.attributes['gen_ai.token.type'], p.value]));
     expect(byType).toEqual({ input: 10, output: 5 });
     expect(tokens.dataPoints[0]!.attributes['gen_ai.request.model']).toBe('my-finetune');
@@ -193,7 +153,7 @@ describe('tokens by type', () => {
 describe('cache savings', () => {
   it('estimates what cache reads saved at the call’s uncached input rate', async () => {
     new CostMetrics({ meterProvider: provider }).record(pricedCall());
-    const savings = sum(await collect(reader), METRIC_CACHE_SAVINGS);
+    const savings = sumMetric(await collectMetrics(reader), METRIC_CACHE_SAVINGS);
     expect(savings.descriptor.unit).toBe('USD');
     // 1000 reads × $3/M − $0.0003 actually paid
     expect(savings.dataPoints[0]!.value).toBeCloseTo(0.0027, 10);
@@ -203,7 +163,7 @@ describe('cache savings', () => {
     const call = pricedCall();
     call.usage = { ...call.usage, inputTokens: 1500 };
     new CostMetrics({ meterProvider: provider }).record(call);
-    expect((await collect(reader)).has(METRIC_CACHE_SAVINGS)).toBe(false);
+    expect((await collectMetrics(reader)).has(METRIC_CACHE_SAVINGS)).toBe(false);
   });
 });
 
@@ -212,13 +172,13 @@ describe('time to first chunk and duration', () => {
     const recorder = new CostMetrics({ meterProvider: provider });
     recorder.record(pricedCall());
     recorder.record(unpricedCall('x'));
-    const all = await collect(reader);
-    const ttft = histogram(all, METRIC_TIME_TO_FIRST_CHUNK);
+    const all = await collectMetrics(reader);
+    const ttft = histogramMetric(all, METRIC_TIME_TO_FIRST_CHUNK);
     expect(ttft.descriptor.unit).toBe('s');
     expect(ttft.dataPoints).toHaveLength(1); // the unpriced call did not stream
     expect(ttft.dataPoints[0]!.value.sum).toBeCloseTo(0.42);
     expect(ttft.dataPoints[0]!.value.buckets.boundaries).toEqual([...LATENCY_BUCKETS_SECONDS]);
-    const duration = histogram(all, METRIC_CALL_DURATION);
+    const duration = histogramMetric(all, METRIC_CALL_DURATION);
     expect(duration.dataPoints.map((p) => p.value.sum).sort()).toEqual([1, 2.5]);
   });
 });
@@ -229,9 +189,9 @@ describe('unpriced calls', () => {
     recorder.record(unpricedCall('mystery-1'));
     recorder.record(unpricedCall('mystery-1'));
     recorder.record(unpricedCall('gpt-4o', 'no_usage'));
-    const all = await collect(reader);
+    const all = await collectMetrics(reader);
     expect(all.has(METRIC_COST)).toBe(false);
-    const unpriced = sum(all, METRIC_UNPRICED_CALLS);
+    const unpriced = sumMetric(all, METRIC_UNPRICED_CALLS);
     const points = unpriced.dataPoints.map((p) => [p.attributes['gen_ai.cost.unpriced_reason'], p.attributes['gen_ai.request.model'], p.value]);
     expect(points.sort()).toEqual([
       ['no_usage', 'gpt-4o', 1],
@@ -244,7 +204,7 @@ describe('cardinality', () => {
   it('caps distinct raw model values; later ones collapse to _other with one warning', async () => {
     const recorder = new CostMetrics({ meterProvider: provider, cardinalityLimit: 2 });
     for (const model of ['a', 'b', 'c', 'd', 'a']) recorder.record(unpricedCall(model));
-    const unpriced = sum(await collect(reader), METRIC_UNPRICED_CALLS);
+    const unpriced = sumMetric(await collectMetrics(reader), METRIC_UNPRICED_CALLS);
     const byModel = Object.fromEntries(unpriced.dataPoints.map((p) => [p.attributes['gen_ai.request.model'], p.value]));
     expect(byModel).toEqual({ a: 2, b: 1, _other: 2 });
     expect(logger.warnings.filter((w) => w.includes('gen_ai.request.model'))).toHaveLength(1);
@@ -254,7 +214,7 @@ describe('cardinality', () => {
     const recorder = new CostMetrics({ meterProvider: provider });
     recorder.record(unpricedCall('m'.repeat(100_000)));
     recorder.record(pricedCall({ attributes: { 'app.feature': 'x' } }));
-    const unpriced = sum(await collect(reader), METRIC_UNPRICED_CALLS);
+    const unpriced = sumMetric(await collectMetrics(reader), METRIC_UNPRICED_CALLS);
     expect(unpriced.dataPoints[0]!.attributes['gen_ai.request.model']).toBe('m'.repeat(128));
   });
 
@@ -267,7 +227,7 @@ describe('cardinality', () => {
     for (const user of ['alice', 'bob', 'carol']) {
       recorder.record(pricedCall({ attributes: { 'enduser.id': user, 'app.feature': 'search', 'not.listed': 'x' } }));
     }
-    const cost = histogram(await collect(reader), METRIC_COST);
+    const cost = histogramMetric(await collectMetrics(reader), METRIC_COST);
     const users = cost.dataPoints.map((p) => p.attributes['enduser.id']).sort();
     expect(users).toEqual(['_other', 'alice', 'bob']);
     for (const p of cost.dataPoints) {
@@ -283,7 +243,7 @@ describe('cardinality', () => {
     expect(logger.warnings.some((w) => w.includes('cardinalityLimit'))).toBe(true);
     expect(logger.warnings.some((w) => w.includes('dimensions'))).toBe(true);
     recorder.record(pricedCall());
-    const cost = histogram(await collect(reader), METRIC_COST);
+    const cost = histogramMetric(await collectMetrics(reader), METRIC_COST);
     expect(cost.dataPoints[0]!.attributes).not.toHaveProperty('enduser.id');
     expect(cost.dataPoints[0]!.attributes['gen_ai.request.model']).toBe('claude-sonnet-4-5');
   });
@@ -295,7 +255,7 @@ describe('global MeterProvider', () => {
     recorder.record(pricedCall()); // no provider yet: a no-op, and no error
     metrics.setGlobalMeterProvider(provider);
     recorder.record(pricedCall());
-    const cost = histogram(await collect(reader), METRIC_COST);
+    const cost = histogramMetric(await collectMetrics(reader), METRIC_COST);
     expect(cost.dataPoints[0]!.value.count).toBe(1);
   });
 
@@ -303,7 +263,7 @@ describe('global MeterProvider', () => {
     const early = metrics.getMeter('early').createCounter('early.counter');
     metrics.setGlobalMeterProvider(provider);
     early.add(1);
-    expect((await collect(reader)).has('early.counter')).toBe(false);
+    expect((await collectMetrics(reader)).has('early.counter')).toBe(false);
   });
 });
 
@@ -320,10 +280,10 @@ describe('never throws on the span path', () => {
       { usage: {}, result: { costUsd: 0.01, pricingKey: 42 }, ttftSeconds: 'soon', durationSeconds: 1, attributes: {} },
     ];
     for (const call of odd) expect(() => recorder.record(call as LlmCall)).not.toThrow();
-    const all = await collect(reader);
+    const all = await collectMetrics(reader);
     // The odd-but-valid parts were still recorded: a priced cost of 0.01 and unpriced calls.
-    expect(histogram(all, METRIC_COST).dataPoints[0]!.value.sum).toBeCloseTo(0.01);
-    const unpriced = sum(all, METRIC_UNPRICED_CALLS);
+    expect(histogramMetric(all, METRIC_COST).dataPoints[0]!.value.sum).toBeCloseTo(0.01);
+    const unpriced = sumMetric(all, METRIC_UNPRICED_CALLS);
     expect(unpriced.dataPoints.reduce((a, p) => a + p.value, 0)).toBeGreaterThan(0);
     // No negative or non-finite value reached an instrument.
     for (const metric of all.values()) {

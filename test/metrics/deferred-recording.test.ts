@@ -12,11 +12,9 @@ import {
   DataPointType,
   InMemoryMetricExporter,
   MeterProvider,
-  MetricReader,
   PeriodicExportingMetricReader,
   type HistogramMetricData,
   type MetricData,
-  type ResourceMetrics,
   type SumMetricData,
 } from '@opentelemetry/sdk-metrics';
 import { CostMetrics } from '../../src/metrics/cost-metrics.js';
@@ -33,31 +31,13 @@ import {
   METRIC_CACHE_SAVINGS,
 } from '../../src/metrics/instruments.js';
 import type { LlmCall } from '../../src/processor/llm-call.js';
+import { TestReader, collectMetrics, histogramMetric, metricsByName } from '../support/metric-reader.js';
 
-class TestReader extends MetricReader {
-  constructor(temporality: AggregationTemporality = AggregationTemporality.CUMULATIVE) {
-    super({ aggregationTemporalitySelector: () => temporality });
-  }
-  protected override async onForceFlush(): Promise<void> {}
-  protected override async onShutdown(): Promise<void> {}
-}
-
-function byName(resourceMetrics: ResourceMetrics): Map<string, MetricData> {
-  return new Map(resourceMetrics.scopeMetrics.flatMap((s) => s.metrics.map((m) => [m.descriptor.name, m] as const)));
-}
-
-async function collect(reader: MetricReader): Promise<Map<string, MetricData>> {
-  const { resourceMetrics, errors } = await reader.collect();
-  expect(errors).toEqual([]);
-  return byName(resourceMetrics);
-}
-
+/** The value of the one data point of histogram `name`. */
 function histogramPoint(all: Map<string, MetricData>, name: string) {
-  const m = all.get(name) as HistogramMetricData | undefined;
-  expect(m, name).toBeDefined();
-  expect(m!.dataPointType).toBe(DataPointType.HISTOGRAM);
-  expect(m!.dataPoints).toHaveLength(1);
-  return m!.dataPoints[0]!.value;
+  const m = histogramMetric(all, name);
+  expect(m.dataPoints).toHaveLength(1);
+  return m.dataPoints[0]!.value;
 }
 
 function tokensByType(all: Map<string, MetricData>): Record<string, number> {
@@ -102,7 +82,7 @@ function referenceHistograms() {
       duration.record(c.durationSeconds);
     },
     async collect() {
-      const all = await collect(reader);
+      const all = await collectMetrics(reader);
       return { cost: histogramPoint(all, 'cost'), ttft: histogramPoint(all, 'ttft'), duration: histogramPoint(all, 'duration') };
     },
     shutdown: () => provider.shutdown(),
@@ -157,7 +137,7 @@ describe('histogram values are replayed at collection', () => {
         recorder.record(calls[i]!);
         reference.record(calls[i]!);
       }
-      const all = await collect(reader);
+      const all = await collectMetrics(reader);
       const expected = await reference.collect();
       expect(histogramPoint(all, METRIC_COST)).toEqual(expected.cost);
       expect(histogramPoint(all, METRIC_TIME_TO_FIRST_CHUNK)).toEqual(expected.ttft);
@@ -170,20 +150,20 @@ describe('histogram values are replayed at collection', () => {
   it('a collection with nothing new recorded reports the same cumulative points', async () => {
     const recorder = new CostMetrics({ meterProvider: provider });
     recorder.record(call(1));
-    const first = histogramPoint(await collect(reader), METRIC_COST);
-    const second = histogramPoint(await collect(reader), METRIC_COST);
+    const first = histogramPoint(await collectMetrics(reader), METRIC_COST);
+    const second = histogramPoint(await collectMetrics(reader), METRIC_COST);
     expect(second).toEqual(first);
     expect(second.count).toBe(1);
   });
 
   it('a delta reader gets only the values recorded since its last collection', async () => {
-    const deltaReader = new TestReader(AggregationTemporality.DELTA);
+    const deltaReader = new TestReader({ temporality: AggregationTemporality.DELTA });
     const deltaProvider = new MeterProvider({ readers: [deltaReader] });
     const recorder = new CostMetrics({ meterProvider: deltaProvider });
     for (let i = 0; i < 10; i++) recorder.record(call(i));
-    expect(histogramPoint(await collect(deltaReader), METRIC_COST).count).toBe(10);
+    expect(histogramPoint(await collectMetrics(deltaReader), METRIC_COST).count).toBe(10);
     for (let i = 0; i < 3; i++) recorder.record(call(i));
-    const all = await collect(deltaReader);
+    const all = await collectMetrics(deltaReader);
     expect(histogramPoint(all, METRIC_COST).count).toBe(3);
     expect(tokensByType(all)).toEqual({ input: 3 * 60 + 3, cache_read: 120, output: 30 + 3 });
     await deltaProvider.shutdown();
@@ -197,11 +177,11 @@ describe('histogram values are replayed at collection', () => {
     recorder.record(call(1));
     await pushProvider.forceFlush();
     let exported = exporter.getMetrics();
-    expect(histogramPoint(byName(exported[exported.length - 1]!), METRIC_COST).count).toBe(1);
+    expect(histogramPoint(metricsByName(exported[exported.length - 1]!), METRIC_COST).count).toBe(1);
     recorder.record(call(2));
     await pushProvider.shutdown();
     exported = exporter.getMetrics();
-    const last = byName(exported[exported.length - 1]!);
+    const last = metricsByName(exported[exported.length - 1]!);
     expect(histogramPoint(last, METRIC_COST).count).toBe(2);
     expect(tokensByType(last).cache_read).toBe(80);
   });
@@ -221,7 +201,7 @@ describe('the pending buffer is bounded', () => {
     for (let i = 0; i < 10; i++) recorder.record(call(i));
     expect(counting.records()).toBe(DEFAULT_PENDING_CAPACITY);
 
-    const all = await collect(reader);
+    const all = await collectMetrics(reader);
     expect(counting.records()).toBe((callsToFill + 10) * 3);
     expect(histogramPoint(all, METRIC_COST).count).toBe(callsToFill + 10);
     expect(histogramPoint(all, METRIC_CALL_DURATION).count).toBe(callsToFill + 10);
@@ -239,7 +219,7 @@ describe('the pending buffer is bounded', () => {
   it('caps the number of series; further combinations share the SDK overflow series', async () => {
     const recorder = new CostMetrics({ meterProvider: provider, dimensions: ['enduser.id'], cardinalityLimit: 10_000 });
     for (let u = 0; u < MAX_SERIES + 50; u++) recorder.record(call(u, { attributes: { 'enduser.id': `user-${u}` } }));
-    const cost = (await collect(reader)).get(METRIC_COST) as HistogramMetricData;
+    const cost = (await collectMetrics(reader)).get(METRIC_COST) as HistogramMetricData;
     const overflow = cost.dataPoints.filter((p) => p.attributes['otel.metric.overflow'] === true);
     expect(overflow).toHaveLength(1);
     expect(overflow[0]!.value.count).toBe(50);
@@ -262,7 +242,7 @@ describe('counters are cumulative totals reported at collection', () => {
         output += c.usage.outputTokens!;
       }
       recorder.record(unpriced);
-      const all = await collect(reader);
+      const all = await collectMetrics(reader);
       const byType = Object.fromEntries(
         (all.get(METRIC_TOKENS) as SumMetricData).dataPoints
           .filter((p) => p.attributes['gen_ai.request.model'] === 'gpt-4o')
@@ -281,7 +261,7 @@ describe('counters are cumulative totals reported at collection', () => {
     const recorder = new CostMetrics({ meterProvider: provider });
     recorder.record(call(1));
     recorder.record({ ...call(2), result: { costUsd: null, reason: 'no_model' } });
-    const all = await collect(reader);
+    const all = await collectMetrics(reader);
     for (const [name, unit] of [[METRIC_TOKENS, '{token}'], [METRIC_CACHE_SAVINGS, 'USD'], [METRIC_UNPRICED_CALLS, '{call}']] as const) {
       const m = all.get(name) as SumMetricData;
       expect(m.dataPointType).toBe(DataPointType.SUM);
@@ -299,12 +279,12 @@ describe('readers and providers', () => {
     const shared = new MeterProvider({ readers: [a, b] });
     const recorder = new CostMetrics({ meterProvider: shared });
     for (let i = 0; i < 5; i++) recorder.record(call(i));
-    expect(histogramPoint(await collect(a), METRIC_COST).count).toBe(5);
+    expect(histogramPoint(await collectMetrics(a), METRIC_COST).count).toBe(5);
     for (let i = 0; i < 3; i++) recorder.record(call(i));
-    const fromB = await collect(b); // B collects for the first time: all 8
+    const fromB = await collectMetrics(b); // B collects for the first time: all 8
     expect(histogramPoint(fromB, METRIC_COST).count).toBe(8);
     expect(tokensByType(fromB).cache_read).toBe(8 * 40);
-    const fromA = await collect(a); // A sees the 3 that B's collection replayed
+    const fromA = await collectMetrics(a); // A sees the 3 that B's collection replayed
     expect(histogramPoint(fromA, METRIC_COST).count).toBe(8);
     expect(histogramPoint(fromA, METRIC_COST)).toEqual(histogramPoint(fromB, METRIC_COST));
     expect(tokensByType(fromA)).toEqual(tokensByType(fromB));
@@ -323,10 +303,10 @@ describe('readers and providers', () => {
     for (let i = 0; i < 6; i++) recorder.record(call(i));
 
     // A was not collected before the swap: its pending values were replayed into it on the swap.
-    const fromA = await collect(reader);
+    const fromA = await collectMetrics(reader);
     expect(histogramPoint(fromA, METRIC_COST).count).toBe(4);
     expect(tokensByType(fromA).cache_read).toBe(4 * 40);
-    const fromB = await collect(readerB);
+    const fromB = await collectMetrics(readerB);
     expect(histogramPoint(fromB, METRIC_COST).count).toBe(6);
     expect(tokensByType(fromB).cache_read).toBe(6 * 40);
 
@@ -334,9 +314,9 @@ describe('readers and providers', () => {
     metrics.disable();
     metrics.setGlobalMeterProvider(provider);
     recorder.record(call(9));
-    expect(histogramPoint(await collect(reader), METRIC_COST).count).toBe(5);
-    expect(tokensByType(await collect(reader)).cache_read).toBe(5 * 40);
-    expect(histogramPoint(await collect(readerB), METRIC_COST).count).toBe(6);
+    expect(histogramPoint(await collectMetrics(reader), METRIC_COST).count).toBe(5);
+    expect(tokensByType(await collectMetrics(reader)).cache_read).toBe(5 * 40);
+    expect(histogramPoint(await collectMetrics(readerB), METRIC_COST).count).toBe(6);
     await providerB.shutdown();
   });
 });

@@ -6,27 +6,13 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { context, trace } from '@opentelemetry/api';
-import {
-  AggregationTemporality,
-  MeterProvider,
-  MetricReader,
-  type HistogramMetricData,
-  type MetricData,
-  type SumMetricData,
-} from '@opentelemetry/sdk-metrics';
+import { MeterProvider, type HistogramMetricData, type SumMetricData } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ATTR_COST_USD } from '../../src/attributes.js';
 import { CostSpanProcessor } from '../../src/processor/cost-span-processor.js';
 import { CostMetrics } from '../../src/metrics/cost-metrics.js';
 import type { CostResult, NormalizedUsage } from '../../src/pricing/types.js';
-
-class TestReader extends MetricReader {
-  constructor() {
-    super({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE });
-  }
-  protected override async onForceFlush(): Promise<void> {}
-  protected override async onShutdown(): Promise<void> {}
-}
+import { TestReader, collectMetrics } from '../support/metric-reader.js';
 
 /** $2/M uncached input, $0.20/M cache read, $2.50/M cache write, $10/M output, for `m-known`. */
 const pricer = {
@@ -72,11 +58,6 @@ afterEach(async () => {
   await meterProvider.shutdown();
 });
 
-async function collect(): Promise<Map<string, MetricData>> {
-  const { resourceMetrics } = await reader.collect();
-  return new Map(resourceMetrics.scopeMetrics.flatMap((s) => s.metrics.map((m) => [m.descriptor.name, m] as const)));
-}
-
 describe('metrics recorded through CostSpanProcessor', () => {
   it('records the same cost on the histogram as on the span, tokens by type included', async () => {
     const tracer = tracerProvider.getTracer('app');
@@ -95,7 +76,7 @@ describe('metrics recorded through CostSpanProcessor', () => {
     const spanCost = spans.getFinishedSpans()[0]!.attributes[ATTR_COST_USD] as number;
     expect(spanCost).toBeCloseTo(400 * 2e-6 + 600 * 0.2e-6 + 50 * 10e-6, 12);
 
-    const all = await collect();
+    const all = await collectMetrics(reader);
     const cost = all.get('gen_ai.usage.cost') as HistogramMetricData;
     expect(cost.dataPoints[0]!.value.sum).toBeCloseTo(spanCost, 15);
     expect(cost.dataPoints[0]!.attributes['gen_ai.request.model']).toBe('m-known');
@@ -133,7 +114,7 @@ describe('metrics recorded through CostSpanProcessor', () => {
     child.end();
     parent.end();
 
-    const all = await collect();
+    const all = await collectMetrics(reader);
     const cost = all.get('gen_ai.usage.cost') as HistogramMetricData;
     expect(cost.dataPoints).toHaveLength(1);
     expect(cost.dataPoints[0]!.value.count).toBe(1);
@@ -156,7 +137,7 @@ describe('metrics recorded through CostSpanProcessor', () => {
         },
       })
       .end();
-    const all = await collect();
+    const all = await collectMetrics(reader);
     expect(all.has('gen_ai.usage.cost')).toBe(false);
     const unpriced = all.get('gen_ai.cost.unpriced_calls') as SumMetricData;
     expect(unpriced.dataPoints[0]!.attributes).toMatchObject({
