@@ -8,7 +8,7 @@
 import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
 import { readFileSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { resolveConfig, ENV_PRICES_PATH, ENV_PRICES_URL } from './config.js';
+import { redactUrl, resolveConfig, ENV_PRICES_PATH, ENV_PRICES_URL } from './config.js';
 import type { CostResult, NormalizedUsage, ServiceTier } from './pricing/types.js';
 import { fetchTable } from './sources/fetch-table.js';
 import { describeRejected, parseLiteLLMText, type LoadedTable } from './sources/litellm-source.js';
@@ -235,7 +235,7 @@ async function main(argv: string[]): Promise<number> {
     try {
       loaded = await loadPrices(command.prices);
     } catch (err) {
-      process.stderr.write(`llm-cost: cannot load prices from ${command.prices}: ${(err as Error).message}\n`);
+      process.stderr.write(`llm-cost: cannot load prices from ${redactUrl(command.prices)}: ${(err as Error).message}\n`);
       return 1;
     }
     if (loaded.rejected.length > 0) process.stderr.write(`llm-cost: ${loaded.table.source}: ${describeRejected(loaded.rejected)}\n`);

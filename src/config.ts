@@ -133,6 +133,8 @@ export function refuseUrl(url: string, allowHttpLoopback: boolean): string | und
   } catch {
     return 'not a valid URL';
   }
+  // fetch() refuses such URLs anyway; say so up front (without echoing the credential).
+  if (parsed.username !== '' || parsed.password !== '') return 'user info in the URL is not supported';
   if (parsed.protocol === 'https:') return undefined;
   if (parsed.protocol === 'http:') {
     if (allowHttpLoopback && isLoopbackHost(parsed.hostname)) return undefined;
@@ -143,6 +145,22 @@ export function refuseUrl(url: string, allowHttpLoopback: boolean): string | und
   return `unsupported protocol ${parsed.protocol}`;
 }
 
+/**
+ * A URL as it may appear in a log message: without user info and with the query replaced by
+ * `?…`, since either can carry a credential (`?token=…`). Not a URL: returned as given.
+ */
+export function redactUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return url;
+  }
+  if (parsed.protocol === 'file:') return url;
+  const query = parsed.search === '' ? '' : '?…';
+  return `${parsed.protocol}//${parsed.host}${parsed.pathname}${query}`;
+}
+
 function isLoopbackHost(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
 }
@@ -151,7 +169,7 @@ function checkUrl(url: string | undefined, name: string, allowHttpLoopback: bool
   if (url === undefined) return undefined;
   const refusal = refuseUrl(url, allowHttpLoopback);
   if (refusal === undefined) return url;
-  diag.warn(`otel-llm-cost: ${name} ${JSON.stringify(url)} is ignored: ${refusal}`);
+  diag.warn(`otel-llm-cost: ${name} ${JSON.stringify(redactUrl(url))} is ignored: ${refusal}`);
   return undefined;
 }
 

@@ -1,6 +1,6 @@
 import { context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
-import { refuseUrl } from '../config.js';
+import { redactUrl, refuseUrl } from '../config.js';
 
 /** Why a fetch failed; one diag warning is written per distinct cause. */
 export type FetchFailureCause =
@@ -64,8 +64,8 @@ async function fetchUntraced(url: string, options: FetchTableOptions): Promise<F
       const refusal = refuseUrl(current, options.allowHttpLoopback);
       if (refusal !== undefined) {
         throw redirects === 0
-          ? new TableFetchError('refused_url', `refused ${current}: ${refusal}`)
-          : new TableFetchError('redirect', `refused a redirect to ${current}: ${refusal}`);
+          ? new TableFetchError('refused_url', `refused ${redactUrl(current)}: ${refusal}`)
+          : new TableFetchError('redirect', `refused a redirect to ${redactUrl(current)}: ${refusal}`);
       }
       const response = await fetch(current, {
         signal,

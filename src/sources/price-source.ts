@@ -1,7 +1,7 @@
 import { diag } from '@opentelemetry/api';
 import { readFileSync, statSync } from 'node:fs';
 import { stat, readFile } from 'node:fs/promises';
-import { resolveConfig, type PriceSourceOptions, type ResolvedPriceSourceConfig } from '../config.js';
+import { redactUrl, resolveConfig, type PriceSourceOptions, type ResolvedPriceSourceConfig } from '../config.js';
 import { PriceBook } from '../pricing/price-book.js';
 import { PriceTable } from '../pricing/price-table.js';
 import type { PriceEntry } from '../pricing/types.js';
@@ -163,7 +163,7 @@ export class PriceSource implements PriceBookHandle {
     } catch (err) {
       if (this._isShutdown) return;
       const kind = (err as { kind?: string }).kind ?? 'network';
-      this._warn(`fetch:${kind}`, `could not fetch prices from ${url}: ${(err as Error).message}; ${this._keeping()}`);
+      this._warn(`fetch:${kind}`, `could not fetch prices from ${redactUrl(url)}: ${String((err as Error).message).split(url).join(redactUrl(url))}; ${this._keeping()}`);
       return;
     }
     const fetchedAt = Date.now();
@@ -175,7 +175,7 @@ export class PriceSource implements PriceBookHandle {
     } catch (err) {
       const kind = err instanceof SyntaxError ? 'bad_json' : ((err as { kind?: string }).kind ?? 'invalid');
       const what = err instanceof SyntaxError ? `not valid JSON (${err.message})` : (err as Error).message;
-      this._warn(`table:${kind}`, `prices from ${url} are unusable: ${what}; ${this._keeping()}`);
+      this._warn(`table:${kind}`, `prices from ${redactUrl(url)} are unusable: ${what}; ${this._keeping()}`);
       return;
     }
     if (this._isShutdown) return;

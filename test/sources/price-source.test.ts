@@ -294,6 +294,28 @@ describe('PriceSource: a LiteLLM table from a URL', () => {
     expect(captured.warnings[0]).toMatch(/pricesUrl "http:\/\/127\.0\.0\.1:\d+\/prices\.json" is ignored: only https URLs are fetched/);
   });
 
+  it('never logs a credential carried in the URL (user info or query)', async () => {
+    const u = new URL(url);
+    const secretUrl = `http://user:hunter2@${u.host}${u.pathname}?token=hunter2`;
+    server.handler = (_req, res) => res.writeHead(500, 'Internal Server Error').end('oops');
+    // User info: refused up front (fetch() would refuse it too, echoing the URL).
+    const withUserInfo = new PriceSource({ pricesUrl: secretUrl, cacheDir: false, embedded: false, allowHttpLoopback: true }, {});
+    sources.push(withUserInfo);
+    await withUserInfo.ready();
+    // A token in the query: fetched, and the failure reported.
+    const withToken = new PriceSource({ pricesUrl: `${url}?token=hunter2`, cacheDir: false, embedded: false, allowHttpLoopback: true }, {});
+    sources.push(withToken);
+    await withToken.ready();
+    expect(server.requests).toBe(1);
+    expect(captured.warnings).toHaveLength(2);
+    expect(captured.warnings[0]).toMatch(/is ignored: user info in the URL is not supported/);
+    expect(captured.warnings[1]).toMatch(/could not fetch prices from .*HTTP 500/);
+    for (const w of captured.warnings) {
+      expect(w).not.toContain('hunter2');
+      expect(w).toContain(`http://${u.host}${u.pathname}?…`);
+    }
+  });
+
   it('shutdown() aborts a fetch in flight, is idempotent, and ready() still resolves', async () => {
     server.handler = () => undefined; // never answers
     const s = open({ fetchTimeoutMs: 60_000 });
