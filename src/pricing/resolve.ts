@@ -179,10 +179,10 @@ function resolveId(
   }
   // `openai/gpt-4o`, `my-deployment/gpt-4o`, `models/gemini-2.5-pro`: fall back to the
   // upstream model, qualified by the leading provider when it is one. Not when the table has
-  // prices of its own under that qualifier (`replicate/`, `azure_ai/`, `bedrock/ap-northeast-1/`)
-  // and the upstream entry is another vendor's: that host or region prices the model its own
-  // way, and a model the table does not list there is unknown. (Leave-one-out over the LiteLLM
-  // table: without this check 340 ids landed on another host's or region's price.)
+  // prices of its own under that qualifier (`replicate/`, `azure_ai/`, `bedrock/ap-northeast-1/`,
+  // `deepseek/`): that host or region prices models its own way, and a model the table does not
+  // list there is unknown. (Leave-one-out over the LiteLLM table: without this check 347 ids
+  // landed on another host's, region's or key's price.)
   const slash = id.indexOf('/');
   if (slash > 0 && slash < id.length - 1 && depth < MAX_SLASH_DEPTH) {
     const head = id.slice(0, slash);
@@ -190,7 +190,7 @@ function resolveId(
     const qualifier = isKnownProvider(head) ? normalizeProvider(head) : provider;
     const qualifierPath = path + head + '/';
     const upstream = resolveId(table, rest, qualifier, depth + 1, qualifierPath);
-    if (upstream && (!table.hasOwnPrices(qualifierPath) || sameVendor(upstream.entry, head))) {
+    if (upstream && !table.hasOwnPrices(qualifierPath)) {
       return upstream.match === 'exact' ? { entry: upstream.entry, match: 'provider' } : upstream;
     }
   }
@@ -224,11 +224,6 @@ function lookupQualified(
     if (entry) return { entry, match: 'provider' };
   }
   return undefined;
-}
-
-/** `openai/gpt-4o` → `gpt-4o` stays with its vendor: the qualifier names the entry's own provider. */
-function sameVendor(entry: PriceEntry, head: string): boolean {
-  return entry.provider !== undefined && isKnownProvider(head) && normalizeProvider(head) === entry.provider;
 }
 
 function lookupPrefixed(table: PriceTable, id: string, provider: string): PriceEntry | undefined {
