@@ -9,8 +9,9 @@ import { FIXTURE_RATES, FixturePricer } from './helpers.js';
 describe('registration with NodeSDK({ spanProcessors })', () => {
   it('annotates spans the user exporter receives', async () => {
     const exporter = new InMemorySpanExporter();
+    const exportProcessor = new SimpleSpanProcessor(exporter);
     const sdk = new NodeSDK({
-      spanProcessors: [new CostSpanProcessor({ priceBook: new FixturePricer() }), new SimpleSpanProcessor(exporter)],
+      spanProcessors: [new CostSpanProcessor({ priceBook: new FixturePricer() }), exportProcessor],
       instrumentations: [],
     });
     sdk.start();
@@ -27,6 +28,8 @@ describe('registration with NodeSDK({ spanProcessors })', () => {
         });
         root.end();
       });
+      // SimpleSpanProcessor defers the export while NodeSDK's resource detectors are pending.
+      await exportProcessor.forceFlush();
       const spans = exporter.getFinishedSpans();
       const expected = 1000 * FIXTURE_RATES.input + 100 * FIXTURE_RATES.output;
       expect(spans.find((s) => s.name === 'chat fixture-model')?.attributes[ATTR_COST_USD]).toBeCloseTo(expected, 15);
