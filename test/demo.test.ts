@@ -6,7 +6,7 @@
  * table's publisher and engine), for the usage the demo asked the mock to report
  * (examples/demo/calls.ts) and the dated model the mock answers with, never from this package.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -214,5 +214,47 @@ describe('npm run demo without an OTLP endpoint', () => {
     expect(stdout).toContain(`$${total.toFixed(6)}`);
     expect(stdout).toContain('Not exported');
     expect(stderr).not.toMatch(/ECONNREFUSED|4318|error/i);
+  });
+});
+
+describe('npm run demo -- --loop (for the Grafana dashboard)', () => {
+  let receiver: OtlpReceiver;
+  beforeAll(async () => {
+    receiver = await startOtlpReceiver();
+  });
+  afterAll(async () => {
+    await receiver.close();
+  });
+
+  it('keeps handling tickets with periodic metric exports whose counters grow, and stops cleanly on Ctrl-C', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join('examples', 'demo', 'main.ts'), '--loop'], {
+      cwd: ROOT,
+      env: { ...cleanEnv(), OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_METRIC_EXPORT_INTERVAL: '500' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      await receiver.waitFor(() => /ticket 2:/.test(stdout), 30_000);
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+    }
+    const perTicket = DEMO_CALLS.reduce((sum, c) => sum + (oracle(c)?.cost ?? 0), 0);
+    expect(stdout).toContain(`ticket 1: $${perTicket.toFixed(6)}`);
+    expect(stdout).toMatch(/\d+ tickets, \$[\d.]+ in total/);
+    // Cumulative counts seen by the receiver grow from one export to a later one: what
+    // rate()/increase() in the dashboard need (a one-shot run exports a single sample).
+    const counts = receiver
+      .metrics()
+      .filter((m) => m.name === 'gen_ai.usage.cost')
+      .map((m) => m.dataPoints.reduce((n, p) => n + (p.count ?? 0), 0));
+    const priced = DEMO_CALLS.length - 1;
+    expect(counts.length).toBeGreaterThanOrEqual(2);
+    for (let i = 1; i < counts.length; i++) expect(counts[i]).toBeGreaterThanOrEqual(counts[i - 1]!);
+    expect(counts.at(-1)).toBeGreaterThanOrEqual(2 * priced);
+    expect(counts.at(-1)! % priced).toBe(0); // the final flush holds whole tickets only
   });
 });
