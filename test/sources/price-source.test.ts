@@ -43,6 +43,14 @@ describe('PriceSource: a LiteLLM table from a URL', () => {
     return s;
   };
 
+  /** Makes the cached copy of `url` look `ms` older, as if fetched that long ago. */
+  const ageCache = (ms: number): void => {
+    const cache = new DiskCache(cacheDir, url);
+    const envelope = JSON.parse(readFileSync(cache.file, 'utf8'));
+    envelope.fetchedAt -= ms;
+    writeFileSync(cache.file, JSON.stringify(envelope));
+  };
+
   beforeEach(async () => {
     server = new TableServer();
     url = await server.listen();
@@ -97,11 +105,7 @@ describe('PriceSource: a LiteLLM table from a URL', () => {
   it('refetches once the cached table is older than the refresh interval', async () => {
     server.serveJson(TABLE_A);
     await open({ refreshIntervalMs: 60_000 }).ready();
-    // Age the cache past the interval.
-    const cache = new DiskCache(cacheDir, url);
-    const envelope = JSON.parse(readFileSync(cache.file, 'utf8'));
-    envelope.fetchedAt -= 61_000;
-    writeFileSync(cache.file, JSON.stringify(envelope));
+    ageCache(61_000);
 
     server.serveJson(TABLE_B);
     const s = open({ refreshIntervalMs: 60_000 });
@@ -121,10 +125,7 @@ describe('PriceSource: a LiteLLM table from a URL', () => {
   it('keeps a stale cached table in force when the refresh fails', async () => {
     server.serveJson(TABLE_A);
     await open({ refreshIntervalMs: 60_000 }).ready();
-    const cache = new DiskCache(cacheDir, url);
-    const envelope = JSON.parse(readFileSync(cache.file, 'utf8'));
-    envelope.fetchedAt -= 61_000;
-    writeFileSync(cache.file, JSON.stringify(envelope));
+    ageCache(61_000);
 
     server.handler = (_req, res) => res.writeHead(503).end();
     const s = open({ refreshIntervalMs: 60_000 });
