@@ -99,7 +99,18 @@ export interface CostBreakdown {
   output: number;
 }
 
-export type UnpricedReason = 'no_usage' | 'unknown_model' | 'no_model' | 'invalid_usage';
+/**
+ * Why a call was not priced. `unknown_service_tier`: the call names a service tier (batch, flex,
+ * priority) the entry has no rate for and the provider publishes no rule for; `invalid_price`:
+ * the rates give a non-finite cost (e.g. an override of 1e308 per token).
+ */
+export type UnpricedReason =
+  | 'no_usage'
+  | 'unknown_model'
+  | 'no_model'
+  | 'invalid_usage'
+  | 'unknown_service_tier'
+  | 'invalid_price';
 
 export type CostResult =
   | {

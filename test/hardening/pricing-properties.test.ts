@@ -16,7 +16,7 @@ import { NO_SHARED_TABLE, SHARED_TABLE_NOTE, readSharedTable } from '../support/
 /** Scale with FC_RUNS_SCALE=10 for a longer local search. */
 const SCALE = Number(process.env.FC_RUNS_SCALE ?? 1) || 1;
 const RUNS = 300 * SCALE;
-const UNPRICED_REASONS = new Set(['no_usage', 'unknown_model', 'no_model', 'invalid_usage']);
+const UNPRICED_REASONS = new Set(['no_usage', 'unknown_model', 'no_model', 'invalid_usage', 'unknown_service_tier', 'invalid_price']);
 
 interface Books {
   name: string;
