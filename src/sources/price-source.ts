@@ -73,6 +73,12 @@ export class PriceSource implements PriceBookHandle {
     this.priceBook = book;
 
     this._first = config.pricesUrl !== undefined ? this._run(() => this._loadUrl(false)) : Promise.resolve();
+    // Once the tables are in (after the first URL load, or a tick after construction so that a
+    // table installed right away with `setTable` counts): an alias whose target none of them
+    // knows is named in one warning.
+    void this._first.then(() => {
+      if (!this._isShutdown || config.pricesUrl === undefined) this.priceBook.checkAliases();
+    });
     if (config.refreshIntervalMs > 0 && (config.pricesUrl !== undefined || config.pricesPath !== undefined)) {
       this._timer = setInterval(() => void this._refresh(false), config.refreshIntervalMs);
       this._timer.unref();
