@@ -22,3 +22,9 @@ export const ATTR_OPERATION_DURATION = 'gen_ai.client.operation.duration';
 export const ATTR_COST_INPUT_ACCOUNTING = 'gen_ai.cost.input_accounting';
 /** `override` | `reported_breakdown` | `profile` | `heuristic` | `semconv`: why that rule was applied. */
 export const ATTR_COST_INPUT_ACCOUNTING_REASON = 'gen_ai.cost.input_accounting_reason';
+/**
+ * The attribute a `reported` cost was read from: `gen_ai.usage.cost` (with
+ * `gen_ai.usage.cost.source = provider`), `ai.response.providerMetadata` (OpenRouter's billed
+ * `usage.cost`), or an attribute the user trusts (`trustedCostAttributes`).
+ */
+export const ATTR_COST_REPORTED_FROM = 'gen_ai.cost.reported_from';

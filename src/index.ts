@@ -36,6 +36,7 @@ export type { CostSpanProcessorOptions, CostEnrichmentOptions } from './processo
 export { CostSpanExporter } from './processor/cost-span-exporter.js';
 export type { CostSpanExporterOptions } from './processor/cost-span-exporter.js';
 export { markFirstChunk } from './processor/first-chunk.js';
+export { COST_ATTRIBUTE_HEADROOM } from './processor/attribute-limit.js';
 export { computeSpanEnrichment } from './processor/span-enrichment.js';
 export type { SpanView, SpanEnrichment, EnrichmentSettings, UsagePricer } from './processor/span-enrichment.js';
 export type { LlmCall, LlmCallRecorder } from './processor/llm-call.js';
@@ -60,6 +61,7 @@ export {
   METRIC_TIME_TO_FIRST_CHUNK,
   METRIC_CALL_DURATION,
   METRIC_UNPRICED_CALLS,
+  METRIC_DROPPED_ATTRIBUTES,
   TOKEN_TYPES,
   COST_BUCKETS_USD,
 } from './metrics/instruments.js';

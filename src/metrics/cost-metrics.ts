@@ -3,6 +3,7 @@ import {
   metrics,
   type Attributes,
   type BatchObservableResult,
+  type Counter,
   type Histogram,
   type Meter,
   type MeterProvider,
@@ -31,6 +32,7 @@ import {
   METRIC_CACHE_SAVINGS,
   METRIC_CALL_DURATION,
   METRIC_COST,
+  METRIC_DROPPED_ATTRIBUTES,
   METRIC_TIME_TO_FIRST_CHUNK,
   METRIC_TOKENS,
   METRIC_UNPRICED_CALLS,
@@ -102,6 +104,15 @@ export class CostMetrics implements LlmCallRecorder {
   record(call: LlmCall): void {
     try {
       this._record(call);
+    } catch (err) {
+      this._warnFailure(err);
+    }
+  }
+
+  /** Counts processor attributes the SDK dropped at a span's attribute count limit (a rare event). */
+  recordDroppedAttributes(count: number): void {
+    try {
+      if (Number.isSafeInteger(count) && count > 0) this._resolveBinding().addDroppedAttributes(count);
     } catch (err) {
       this._warnFailure(err);
     }
@@ -191,6 +202,8 @@ class MeterBinding {
   readonly series: SeriesIndex;
   readonly pending = new PendingHistogramValues();
   private readonly _instruments: Instruments;
+  /** Created on the first drop: a synchronous counter is fine for an event this rare. */
+  private _droppedAttributes: Counter | undefined;
 
   constructor(
     readonly provider: MeterProvider,
@@ -213,6 +226,14 @@ class MeterBinding {
    */
   push(histogram: number, attributes: Attributes, value: number): void {
     if (this.pending.push(histogram, attributes, value)) this.replay();
+  }
+
+  addDroppedAttributes(count: number): void {
+    this._droppedAttributes ??= this.provider.getMeter(METER_NAME).createCounter(METRIC_DROPPED_ATTRIBUTES, {
+      description: 'Cost processor attributes dropped because a span was at the SDK attribute count limit.',
+      unit: '{attribute}',
+    });
+    this._droppedAttributes.add(count);
   }
 
   /** Records every pending histogram value on the SDK histograms. */

@@ -27,6 +27,11 @@ export const METRIC_TIME_TO_FIRST_CHUNK = 'gen_ai.cost.call.time_to_first_chunk'
 export const METRIC_CALL_DURATION = 'gen_ai.cost.call.duration';
 /** Calls that could not be priced, by reason. Prometheus: `gen_ai_cost_unpriced_calls_total`. */
 export const METRIC_UNPRICED_CALLS = 'gen_ai.cost.unpriced_calls';
+/**
+ * Processor attributes the SDK dropped because a span was at its attribute count limit
+ * (docs/processor.md). Prometheus: `gen_ai_cost_dropped_attributes_total`.
+ */
+export const METRIC_DROPPED_ATTRIBUTES = 'gen_ai.cost.dropped_attributes';
 
 // ── Metric attributes ──
 export const METRIC_ATTR_PROVIDER = 'gen_ai.provider.name';

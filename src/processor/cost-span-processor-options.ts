@@ -26,6 +26,15 @@ export interface CostEnrichmentOptions {
    * known instrumentations, the span's own breakdown, a heuristic and semconv decide.
    */
   inputAccounting?: InputAccountingOverrides;
+  /**
+   * Span attributes you trust as the provider's billed cost of the call, in USD, checked in this
+   * order before the built-in sources (`gen_ai.usage.cost` with `gen_ai.usage.cost.source =
+   * "provider"`, OpenRouter's billed cost in Vercel AI SDK provider metadata). A trusted value is
+   * used as is (`gen_ai.cost.source = reported`) instead of pricing the call. Any other cost
+   * already on a span (OpenLIT's `gen_ai.usage.cost` estimate, OpenInference's `llm.cost.total`)
+   * is left untouched and the call is priced from its usage. Default: none.
+   */
+  trustedCostAttributes?: string[];
   /** Receives every inference call after its span was annotated (metrics). Default: none. */
   recorder?: LlmCallRecorder;
 }

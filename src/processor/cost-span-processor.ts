@@ -1,10 +1,12 @@
-import { diag, type Context } from '@opentelemetry/api';
+import { diag, type Attributes, type Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ATTR_COST_ROLLUP_USD } from '../attributes.js';
 import type { InputAccounting, InputAccountingOverrides } from '../conventions/input-accounting.js';
 import { mayBeGenAi } from '../conventions/span-role.js';
 import { normalizeProvider } from '../pricing/providers.js';
 import { CostRollup, roundUsd } from './cost-rollup.js';
+import { COST_ATTRIBUTE_HEADROOM } from './attribute-limit.js';
+import { METRIC_DROPPED_ATTRIBUTES } from '../metrics/instruments.js';
 import {
   DEFAULT_MAX_PENDING_ROLLUPS,
   type CostEnrichmentOptions,
@@ -32,6 +34,7 @@ export class CostSpanProcessor implements SpanProcessor {
   private readonly _rollup: CostRollup | undefined;
   private readonly _diag = new DiagOnce('CostSpanProcessor');
   private _shutdownPromise: Promise<void> | undefined;
+  private _warnedLimit = false;
 
   constructor(options: CostSpanProcessorOptions = {}) {
     ({ settings: this._settings, pricing: this._pricing } = pricingFor(options));
@@ -75,13 +78,41 @@ export class CostSpanProcessor implements SpanProcessor {
     return this._shutdownPromise;
   }
 
+  /**
+   * Sets attributes and notices when the SDK dropped some because the span was at its attribute
+   * count limit (`spanLimits.attributeCountLimit`, default 128): the SDK only counts them in
+   * `droppedAttributesCount`. Callers put the most important attribute first.
+   */
+  private _setAttributes(span: Span, attributes: Attributes): void {
+    const before = span.droppedAttributesCount;
+    span.setAttributes(attributes);
+    const dropped = span.droppedAttributesCount - before;
+    if (!(dropped > 0)) return;
+    try {
+      this._recorder?.recordDroppedAttributes?.(dropped);
+    } catch (err) {
+      this._diag.error('recording metrics', err);
+    }
+    if (!this._warnedLimit) {
+      this._warnedLimit = true;
+      const lost = Object.keys(attributes).filter(k => !Object.prototype.hasOwnProperty.call(span.attributes, k));
+      diag.warn(
+        `CostSpanProcessor: span "${span.name}" is at the SDK's attribute count limit; ${dropped} cost attribute(s) dropped ` +
+          `(${lost.join(', ')}). Raise spanLimits.attributeCountLimit (or OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT) by at least ` +
+          `${COST_ATTRIBUTE_HEADROOM}; further drops are counted in the ${METRIC_DROPPED_ATTRIBUTES} metric, not logged.`,
+      );
+    }
+  }
+
   private _annotate(span: Span, genAi: boolean, rollup: CostRollup | undefined): void {
     const enrichment = genAi ? computeSpanEnrichment(span, this._settings, markedFirstChunk(span)) : undefined;
-    if (enrichment !== undefined) span.setAttributes(enrichment.attributes);
+    if (enrichment !== undefined) this._setAttributes(span, enrichment.attributes);
 
     if (rollup !== undefined) {
       const descendants = rollup.take(span.spanContext().spanId);
-      if (descendants !== undefined) span.setAttribute(ATTR_COST_ROLLUP_USD, roundUsd(descendants));
+      if (descendants !== undefined && Number.isFinite(descendants)) {
+        this._setAttributes(span, { [ATTR_COST_ROLLUP_USD]: roundUsd(descendants) });
+      }
       const parent = span.parentSpanContext;
       // A remote parent never ends here: its slot would only wait for eviction.
       if (parent !== undefined && !parent.isRemote && (enrichment?.costUsd !== undefined || descendants !== undefined)) {
@@ -117,7 +148,23 @@ export function enrichmentSettings(
   const settings: EnrichmentSettings = { pricer, normalizeProvider };
   const overrides = validOverrides(options.inputAccounting);
   if (overrides !== undefined) settings.inputAccounting = overrides;
+  const trusted = validTrusted(options.trustedCostAttributes);
+  if (trusted !== undefined) settings.trustedCostAttributes = trusted;
   return settings;
+}
+
+function validTrusted(value: unknown): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value)) {
+    diag.warn(`CostSpanProcessor: trustedCostAttributes must be an array of attribute names, got ${String(value)}; ignored`);
+    return undefined;
+  }
+  const names: string[] = [];
+  for (const name of value) {
+    if (typeof name === 'string' && name.length > 0) names.push(name);
+    else diag.warn(`CostSpanProcessor: trustedCostAttributes entry ${String(name)} is not an attribute name; ignored`);
+  }
+  return names.length > 0 ? names : undefined;
 }
 
 function validMaxPending(value: number | undefined): number {

@@ -23,4 +23,9 @@ export interface LlmCall {
 /** Receives every inference call the processor has seen. Must not throw (it is called on the span path). */
 export interface LlmCallRecorder {
   record(call: LlmCall): void;
+  /**
+   * Told how many of the processor's attributes the SDK dropped from one span because it was at
+   * its attribute count limit. Optional; must not throw.
+   */
+  recordDroppedAttributes?(count: number): void;
 }
