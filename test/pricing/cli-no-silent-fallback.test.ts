@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -99,5 +99,52 @@ describe('llm-cost price with the default (embedded) table', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain('prod-x');
     expect(lines[0]).toContain('azure/gpt-4o-typo');
+  });
+});
+
+describe('every `llm-cost price` example of the README and docs/ works with the default table', () => {
+  /** `$ [npx] llm-cost price …` lines (with `\` continuations) of the markdown files, `--prices FILE` dropped. */
+  function examples(): string[][] {
+    const found: string[][] = [];
+    for (const file of ['README.md', ...readdirSync(join(ROOT, 'docs')).map(f => `docs/${f}`)]) {
+      if (!file.endsWith('.md')) continue;
+      const lines = readFileSync(join(ROOT, file), 'utf8').split('\n');
+      for (let i = 0; i < lines.length; i++) {
+        const m = /^\$ (?:npx )?llm-cost (price .*)$/.exec(lines[i]!.trim());
+        if (!m) continue;
+        let cmd = m[1]!;
+        while (cmd.endsWith('\\') && i + 1 < lines.length) cmd = cmd.slice(0, -1) + ' ' + lines[++i]!.trim();
+        const args = cmd.split(/\s+/).filter(Boolean);
+        const at = args.indexOf('--prices');
+        if (at >= 0) args.splice(at, 2);
+        found.push(args);
+      }
+    }
+    return found;
+  }
+
+  it('prices each one (exit 0, a cost)', async () => {
+    const all = examples();
+    expect(all.length).toBeGreaterThanOrEqual(3);
+    for (const args of all) {
+      const r = await json(args.filter(a => a !== '--json'));
+      expect(r.run.code, args.join(' ')).toBe(0);
+      expect(typeof r.out.cost_usd, args.join(' ')).toBe('number');
+    }
+  });
+
+  it('prints the README’s gpt-4o-mini figure, which is genai-prices’', async () => {
+    const r = await json(['price', 'gpt-4o-mini', '--input', '1000', '--output', '100']);
+    close(r.out.cost_usd, calcPrice({ input_tokens: 1_000, output_tokens: 100 }, 'gpt-4o-mini', { providerId: 'openai' })!.total_price);
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    expect(readme).toContain(`"cost_usd":${String(r.out.cost_usd)}`);
+  });
+
+  it('resolves the aliases of docs/price-sources.md without a warning', async () => {
+    const r = await run(['price', 'eu-claude', '--input', '100', '--output', '10'], {
+      OTEL_LLM_COST_ALIASES: 'prod-gpt4o-eastus=azure/gpt-4o,eu-claude=claude-sonnet-4-5',
+    });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
   });
 });
