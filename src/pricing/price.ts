@@ -1,11 +1,11 @@
 import type { CostBreakdown, NormalizedUsage, PriceEntry, Rates, ServiceTier } from './types.js';
 
 /**
- * Providers whose published pricing makes every Batch API rate half the standard one:
- * OpenAI's pricing page ("Batch API: save 50% on inputs and outputs", and its per-model Batch
- * column) and Anthropic's pricing page ("Batch processing: 50% discount"; prompt-caching
- * multipliers stack with it). Checked against the 52 OpenAI entries of the LiteLLM table that
- * list `*_batches` rates: every one is exactly half of the standard rate.
+ * Providers whose published pricing makes every Batch API rate half the standard one: OpenAI's
+ * API pricing page (Batch API: 50% off inputs and outputs; its Batch column) and Anthropic's
+ * pricing page and Message Batches docs (batch usage at 50% of standard prices, prompt-caching
+ * multipliers on top). Checked against the 52 OpenAI entries of the LiteLLM table that list
+ * `*_batches` rates: every one is exactly half of the standard rate (docs/pricing.md).
  */
 const HALF_PRICE_BATCH_PROVIDERS: ReadonlySet<string> = new Set(['openai', 'anthropic']);
 
