@@ -99,6 +99,11 @@ export class CostMetrics implements LlmCallRecorder {
     this._values = new Array<string | undefined>(this._seriesKeys.length).fill(undefined);
   }
 
+  /** The extra dimension keys (`CostMetricsOptions.dimensions`), for the processor to fill in. */
+  get dimensions(): readonly string[] {
+    return this._dimensions;
+  }
+
   record(call: LlmCall): void {
     try {
       this._record(call);

@@ -11,6 +11,7 @@ import {
   type CostSpanProcessorOptions,
 } from './cost-span-processor-options.js';
 import { DiagOnce } from './diag-once.js';
+import { dimensionSourcesFor, type DimensionSources } from './dimension-sources.js';
 import { markedFirstChunk } from './first-chunk.js';
 import type { LlmCallRecorder } from './llm-call.js';
 import { computeSpanEnrichment, type EnrichmentSettings } from './span-enrichment.js';
@@ -30,6 +31,7 @@ export class CostSpanProcessor implements SpanProcessor {
   private readonly _pricing: PricingHandle | undefined;
   private readonly _recorder: LlmCallRecorder | undefined;
   private readonly _rollup: CostRollup | undefined;
+  private readonly _dimensions: DimensionSources | undefined;
   private readonly _diag = new DiagOnce('CostSpanProcessor');
   private _shutdownPromise: Promise<void> | undefined;
 
@@ -39,6 +41,7 @@ export class CostSpanProcessor implements SpanProcessor {
     if (options.rollup ?? true) {
       this._rollup = new CostRollup(validMaxPending(options.maxPendingRollups));
     }
+    this._dimensions = dimensionSourcesFor(options);
   }
 
   /** Resolves when the price tables named by the configuration have been loaded (or failed to). */
@@ -46,7 +49,14 @@ export class CostSpanProcessor implements SpanProcessor {
     return this._pricing?.ready() ?? Promise.resolve();
   }
 
-  onStart(_span: Span, _parentContext: Context): void {}
+  onStart(span: Span, parentContext: Context): void {
+    if (this._dimensions === undefined) return;
+    try {
+      this._dimensions.onStart(span, parentContext);
+    } catch (err) {
+      this._diag.error('tracking a span for dimensions', err);
+    }
+  }
 
   onEnding(span: Span): void {
     // Fast path: a plain span with nothing waiting for a roll-up costs a few property reads.
@@ -60,7 +70,9 @@ export class CostSpanProcessor implements SpanProcessor {
     }
   }
 
-  onEnd(_span: ReadableSpan): void {}
+  onEnd(span: ReadableSpan): void {
+    this._dimensions?.onEnd(span);
+  }
 
   forceFlush(): Promise<void> {
     return Promise.resolve();
@@ -70,6 +82,7 @@ export class CostSpanProcessor implements SpanProcessor {
   shutdown(): Promise<void> {
     this._shutdownPromise ??= (async () => {
       this._rollup?.clear();
+      this._dimensions?.clear();
       await this._pricing?.shutdown();
     })().catch((err: unknown) => this._diag.error('shutdown', err));
     return this._shutdownPromise;
@@ -77,7 +90,12 @@ export class CostSpanProcessor implements SpanProcessor {
 
   private _annotate(span: Span, genAi: boolean, rollup: CostRollup | undefined): void {
     const enrichment = genAi ? computeSpanEnrichment(span, this._settings, markedFirstChunk(span)) : undefined;
-    if (enrichment !== undefined) span.setAttributes(enrichment.attributes);
+    if (enrichment !== undefined) {
+      span.setAttributes(enrichment.attributes);
+      // Before recording: the recorder reads the dimensions from the span's attributes.
+      const inherited = this._dimensions?.inherited(span);
+      if (inherited !== undefined) span.setAttributes(inherited);
+    }
 
     if (rollup !== undefined) {
       const descendants = rollup.take(span.spanContext().spanId);

@@ -23,4 +23,9 @@ export interface LlmCall {
 /** Receives every inference call the processor has seen. Must not throw (it is called on the span path). */
 export interface LlmCallRecorder {
   record(call: LlmCall): void;
+  /**
+   * Span attribute keys this recorder groups by. The processor fills them in on the LLM span from
+   * its ancestors or baggage before calling `record` (see `CostSpanProcessorOptions.dimensions`).
+   */
+  readonly dimensions?: readonly string[];
 }
