@@ -39,6 +39,7 @@ export { markFirstChunk } from './processor/first-chunk.js';
 export { computeSpanEnrichment } from './processor/span-enrichment.js';
 export type { SpanView, SpanEnrichment, EnrichmentSettings, UsagePricer } from './processor/span-enrichment.js';
 export type { LlmCall, LlmCallRecorder } from './processor/llm-call.js';
+export type { CostInteropOptions } from './interop/cost-interop.js';
 export { readUsage } from './conventions/read-usage.js';
 export type { ReadUsageOptions, UsageReading } from './conventions/read-usage.js';
 export { INSTRUMENTATION_PROFILES } from './conventions/input-accounting.js';

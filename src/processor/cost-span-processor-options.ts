@@ -1,5 +1,6 @@
 import type { PriceSourceOptions } from '../config.js';
 import type { InputAccountingOverrides } from '../conventions/input-accounting.js';
+import type { CostInteropOptions } from '../interop/cost-interop.js';
 import type { LlmCallRecorder } from './llm-call.js';
 import type { UsagePricer } from './span-enrichment.js';
 
@@ -28,6 +29,11 @@ export interface CostEnrichmentOptions {
   inputAccounting?: InputAccountingOverrides;
   /** Receives every inference call after its span was annotated (metrics). Default: none. */
   recorder?: LlmCallRecorder;
+  /**
+   * Also write the cost under other tools' attribute names, one switch per tool:
+   * `{ langfuse, openInference, semconvProposal }` (docs/interop.md). Default: all off.
+   */
+  interop?: CostInteropOptions;
 }
 
 /** Options of `CostSpanProcessor`. */

@@ -4,6 +4,7 @@ import { ATTR_COST_ROLLUP_USD } from '../attributes.js';
 import type { InputAccounting, InputAccountingOverrides } from '../conventions/input-accounting.js';
 import { mayBeGenAi } from '../conventions/span-role.js';
 import { normalizeProvider } from '../pricing/providers.js';
+import { validInterop } from '../interop/cost-interop.js';
 import { CostRollup, roundUsd } from './cost-rollup.js';
 import {
   DEFAULT_MAX_PENDING_ROLLUPS,
@@ -135,6 +136,8 @@ export function enrichmentSettings(
   const settings: EnrichmentSettings = { pricer, normalizeProvider };
   const overrides = validOverrides(options.inputAccounting);
   if (overrides !== undefined) settings.inputAccounting = overrides;
+  const interop = validInterop(options.interop);
+  if (interop !== undefined) settings.interop = interop;
   return settings;
 }
 

@@ -24,6 +24,7 @@ import {
   type TimedEventView,
 } from '../conventions/time-to-first-chunk.js';
 import type { CostResult, NormalizedUsage } from '../pricing/types.js';
+import { interopAttributes, type CostInteropOptions } from '../interop/cost-interop.js';
 import type { LlmCall } from './llm-call.js';
 
 /** Anything that prices normalized usage: a `PriceBook`, or a function-backed stub in tests. */
@@ -50,6 +51,8 @@ export interface EnrichmentSettings {
   pricer: UsagePricer;
   inputAccounting?: InputAccountingOverrides;
   normalizeProvider?: (provider: string) => string | undefined;
+  /** Other tools' cost attributes to write too (validated); none when absent. */
+  interop?: CostInteropOptions;
 }
 
 /** The attributes to add to one inference span, and what the metrics recorder is told. */
@@ -122,6 +125,9 @@ export function computeSpanEnrichment(
       added[ATTR_COST_MATCH] = result.match;
     }
     added[ATTR_COST_SOURCE] = result.source;
+    if (settings.interop !== undefined) {
+      Object.assign(added, interopAttributes(result, reported !== undefined, settings.interop, source));
+    }
   } else {
     added[ATTR_COST_UNPRICED_REASON] = result.reason;
   }
