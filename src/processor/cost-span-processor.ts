@@ -93,9 +93,13 @@ export class CostSpanProcessor implements SpanProcessor {
     const enrichment = genAi ? computeSpanEnrichment(span, this._settings, markedFirstChunk(span)) : undefined;
     if (enrichment !== undefined) {
       span.setAttributes(enrichment.attributes);
-      // Before recording: the recorder reads the dimensions from the span's attributes.
       const inherited = this._dimensions?.inherited(span);
-      if (inherited !== undefined) span.setAttributes(inherited);
+      if (inherited !== undefined) {
+        span.setAttributes(inherited);
+        // The recorder reads dimensions from the call's attributes; given here too, so they count
+        // even when the span's attribute limit dropped them from the span.
+        enrichment.call.attributes = { ...enrichment.call.attributes, ...inherited };
+      }
     }
 
     if (rollup !== undefined) {
