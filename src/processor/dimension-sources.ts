@@ -78,7 +78,7 @@ export class DimensionSources {
     const own = span.attributes;
     const self = this._live.get(span.spanContext().spanId);
     for (const key of this._keys) {
-      if (usable(own[key]) !== undefined) continue;
+      if (own[key] !== undefined) continue; // the span's own value (even an unusable one) is never replaced
       const value = this._fromAncestors(key, self?.parentId) ?? self?.baggage?.[key];
       const clean = usable(value);
       if (clean !== undefined) (added ??= {})[key] = clean;
