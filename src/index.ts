@@ -40,6 +40,7 @@ export { COST_ATTRIBUTE_HEADROOM } from './processor/attribute-limit.js';
 export { computeSpanEnrichment } from './processor/span-enrichment.js';
 export type { SpanView, SpanEnrichment, EnrichmentSettings, UsagePricer } from './processor/span-enrichment.js';
 export type { LlmCall, LlmCallRecorder } from './processor/llm-call.js';
+export type { CostInteropOptions } from './interop/cost-interop.js';
 export { readUsage } from './conventions/read-usage.js';
 export type { ReadUsageOptions, UsageReading } from './conventions/read-usage.js';
 export { INSTRUMENTATION_PROFILES } from './conventions/input-accounting.js';
@@ -58,6 +59,7 @@ export {
   METRIC_COST,
   METRIC_TOKENS,
   METRIC_CACHE_SAVINGS,
+  METRIC_CACHE_WRITE_PREMIUM,
   METRIC_TIME_TO_FIRST_CHUNK,
   METRIC_CALL_DURATION,
   METRIC_UNPRICED_CALLS,

@@ -30,6 +30,7 @@ import {
   METRIC_ATTR_PROVIDER,
   METRIC_ATTR_UNPRICED_REASON,
   METRIC_CACHE_SAVINGS,
+  METRIC_CACHE_WRITE_PREMIUM,
   METRIC_CALL_DURATION,
   METRIC_COST,
   METRIC_DROPPED_ATTRIBUTES,
@@ -52,6 +53,7 @@ interface Instruments {
   histograms: [cost: Histogram, timeToFirstChunk: Histogram, duration: Histogram];
   tokens: ObservableCounter;
   cacheSavings: ObservableCounter;
+  cacheWritePremium: ObservableCounter;
   unpriced: ObservableCounter;
 }
 
@@ -99,6 +101,11 @@ export class CostMetrics implements LlmCallRecorder {
     this._costBuckets = validBuckets(options.costBucketBoundaries);
     this._seriesKeys = [METRIC_ATTR_PROVIDER, METRIC_ATTR_MODEL, METRIC_ATTR_OPERATION, ...this._dimensions];
     this._values = new Array<string | undefined>(this._seriesKeys.length).fill(undefined);
+  }
+
+  /** The extra dimension keys (`CostMetricsOptions.dimensions`), for the processor to fill in. */
+  get dimensions(): readonly string[] {
+    return this._dimensions;
   }
 
   record(call: LlmCall): void {
@@ -161,6 +168,8 @@ export class CostMetrics implements LlmCallRecorder {
       if (isAmount(result.costUsd)) binding.push(HISTOGRAM_COST, series.attributes, result.costUsd);
       const savings = cacheSavingsUsd(usage, result.breakdown);
       if (savings !== undefined && savings > 0) series.addSavings(savings);
+      const premium = cacheWritePremiumUsd(usage, result.breakdown);
+      if (premium !== undefined && premium > 0) series.addWritePremium(premium);
     } else {
       const reason = nonEmptyString(result?.reason) ?? 'unknown';
       series.addUnpriced(this._reasonLimiter.limit(METRIC_ATTR_UNPRICED_REASON, reason));
@@ -214,10 +223,10 @@ class MeterBinding {
     const meter = provider.getMeter(METER_NAME);
     this._instruments = createInstruments(meter, costBuckets);
     this.series = new SeriesIndex(seriesKeys);
-    const { tokens, cacheSavings, unpriced } = this._instruments;
+    const { tokens, cacheSavings, cacheWritePremium, unpriced } = this._instruments;
     // The histograms must be on the same meter as this callback: the SDK runs a meter's
     // callbacks, then collects that meter's storages (MeterSharedState.collect).
-    meter.addBatchObservableCallback(this._observe, [tokens, cacheSavings, unpriced]);
+    meter.addBatchObservableCallback(this._observe, [tokens, cacheSavings, cacheWritePremium, unpriced]);
   }
 
   /**
@@ -245,8 +254,11 @@ class MeterBinding {
   private readonly _observe = (result: BatchObservableResult): void => {
     try {
       this.replay();
-      const { tokens, cacheSavings, unpriced } = this._instruments;
-      for (const series of this.series.all) observeSeries(result, series, tokens, cacheSavings, unpriced);
+      const { tokens, cacheSavings, cacheWritePremium, unpriced } = this._instruments;
+      for (const series of this.series.all) {
+        observeSeries(result, series, tokens, cacheSavings, unpriced);
+        if (series.hasWritePremium) result.observe(cacheWritePremium, series.writePremiumUsd, series.attributes);
+      }
     } catch (err) {
       // Thrown from a callback, it would end up in every collection's `errors`.
       this._onError(err);
@@ -299,6 +311,11 @@ function createInstruments(meter: Meter, costBuckets: number[]): Instruments {
       description: 'Estimated USD saved by prompt-cache reads versus the uncached input rate.',
       unit: 'USD',
     }),
+    cacheWritePremium: meter.createObservableCounter(METRIC_CACHE_WRITE_PREMIUM, {
+      description:
+        'Estimated USD that prompt-cache writes cost above the uncached input rate (savings minus this is the net effect of caching).',
+      unit: 'USD',
+    }),
     unpriced: meter.createObservableCounter(METRIC_UNPRICED_CALLS, {
       description: 'LLM calls that could not be priced, by gen_ai.cost.unpriced_reason.',
       unit: '{call}',
@@ -342,6 +359,23 @@ function cacheSavingsUsd(
   const uncached = input - cacheRead - (count(usage.cacheWriteTokens) ?? 0);
   if (uncached <= 0 || !isAmount(breakdown.input) || !isAmount(breakdown.cacheRead)) return undefined;
   return cacheRead * (breakdown.input / uncached) - breakdown.cacheRead;
+}
+
+/**
+ * What the cache writes cost above this call's uncached input rate (the same derived rate as
+ * {@link cacheSavingsUsd}, so both sides of the cache's economics use one rate). A call with no
+ * uncached input gives no rate and records none.
+ */
+function cacheWritePremiumUsd(
+  usage: NormalizedUsage,
+  breakdown: { input: number; cacheWrite: number } | undefined,
+): number | undefined {
+  const cacheWrite = count(usage.cacheWriteTokens);
+  const input = count(usage.inputTokens);
+  if (!breakdown || !cacheWrite || input === undefined) return undefined;
+  const uncached = input - (count(usage.cacheReadTokens) ?? 0) - cacheWrite;
+  if (uncached <= 0 || !isAmount(breakdown.input) || !isAmount(breakdown.cacheWrite)) return undefined;
+  return breakdown.cacheWrite - cacheWrite * (breakdown.input / uncached);
 }
 
 function count(value: unknown): number | undefined {

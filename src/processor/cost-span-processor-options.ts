@@ -1,5 +1,6 @@
 import type { PriceSourceOptions } from '../config.js';
 import type { InputAccountingOverrides } from '../conventions/input-accounting.js';
+import type { CostInteropOptions } from '../interop/cost-interop.js';
 import type { LlmCallRecorder } from './llm-call.js';
 import type { UsagePricer } from './span-enrichment.js';
 
@@ -37,6 +38,11 @@ export interface CostEnrichmentOptions {
   trustedCostAttributes?: string[];
   /** Receives every inference call after its span was annotated (metrics). Default: none. */
   recorder?: LlmCallRecorder;
+  /**
+   * Also write the cost under other tools' attribute names, one switch per tool:
+   * `{ langfuse, openInference, semconvProposal }` (docs/interop.md). Default: all off.
+   */
+  interop?: CostInteropOptions;
 }
 
 /** Options of `CostSpanProcessor`. */
@@ -51,4 +57,18 @@ export interface CostSpanProcessorOptions extends CostEnrichmentOptions {
    * the oldest is evicted beyond it. Must be a positive integer. Default: `10000`.
    */
   maxPendingRollups?: number;
+  /**
+   * Span attribute keys to carry onto LLM spans (and into the recorder's metric dimensions) from
+   * where apps put them: the nearest ancestor span in this process that has the attribute (an
+   * HTTP server span, an agent span), else OpenTelemetry baggage. The LLM span's own value wins.
+   * Values are written on the LLM span as attributes. See docs/metrics.md, "Cost per user, tenant
+   * or feature". Default: the recorder's `dimensions` (`CostMetricsOptions.dimensions`), else none.
+   */
+  dimensions?: string[];
+  /**
+   * With dimensions configured, at most this many live spans are remembered (one map entry each,
+   * dropped when the span ends) to find an LLM span's ancestors; the oldest is forgotten beyond
+   * it. Must be a positive integer. Default: `10000`.
+   */
+  maxTrackedSpans?: number;
 }

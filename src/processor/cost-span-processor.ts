@@ -4,6 +4,7 @@ import { ATTR_COST_ROLLUP_USD } from '../attributes.js';
 import type { InputAccounting, InputAccountingOverrides } from '../conventions/input-accounting.js';
 import { mayBeGenAi } from '../conventions/span-role.js';
 import { normalizeProvider } from '../pricing/providers.js';
+import { validInterop } from '../interop/cost-interop.js';
 import { CostRollup, roundUsd } from './cost-rollup.js';
 import { COST_ATTRIBUTE_HEADROOM } from './attribute-limit.js';
 import { METRIC_DROPPED_ATTRIBUTES } from '../metrics/instruments.js';
@@ -13,6 +14,7 @@ import {
   type CostSpanProcessorOptions,
 } from './cost-span-processor-options.js';
 import { DiagOnce } from './diag-once.js';
+import { dimensionSourcesFor, type DimensionSources } from './dimension-sources.js';
 import { markedFirstChunk } from './first-chunk.js';
 import type { LlmCallRecorder } from './llm-call.js';
 import { computeSpanEnrichment, type EnrichmentSettings } from './span-enrichment.js';
@@ -32,6 +34,7 @@ export class CostSpanProcessor implements SpanProcessor {
   private readonly _pricing: PricingHandle | undefined;
   private readonly _recorder: LlmCallRecorder | undefined;
   private readonly _rollup: CostRollup | undefined;
+  private readonly _dimensions: DimensionSources | undefined;
   private readonly _diag = new DiagOnce('CostSpanProcessor');
   private _shutdownPromise: Promise<void> | undefined;
   private _warnedLimit = false;
@@ -42,6 +45,7 @@ export class CostSpanProcessor implements SpanProcessor {
     if (options.rollup ?? true) {
       this._rollup = new CostRollup(validMaxPending(options.maxPendingRollups));
     }
+    this._dimensions = dimensionSourcesFor(options);
   }
 
   /** Resolves when the price tables named by the configuration have been loaded (or failed to). */
@@ -49,7 +53,14 @@ export class CostSpanProcessor implements SpanProcessor {
     return this._pricing?.ready() ?? Promise.resolve();
   }
 
-  onStart(_span: Span, _parentContext: Context): void {}
+  onStart(span: Span, parentContext: Context): void {
+    if (this._dimensions === undefined) return;
+    try {
+      this._dimensions.onStart(span, parentContext);
+    } catch (err) {
+      this._diag.error('tracking a span for dimensions', err);
+    }
+  }
 
   onEnding(span: Span): void {
     // Fast path: a plain span with nothing waiting for a roll-up costs a few property reads.
@@ -63,7 +74,9 @@ export class CostSpanProcessor implements SpanProcessor {
     }
   }
 
-  onEnd(_span: ReadableSpan): void {}
+  onEnd(span: ReadableSpan): void {
+    this._dimensions?.onEnd(span);
+  }
 
   forceFlush(): Promise<void> {
     return Promise.resolve();
@@ -73,6 +86,7 @@ export class CostSpanProcessor implements SpanProcessor {
   shutdown(): Promise<void> {
     this._shutdownPromise ??= (async () => {
       this._rollup?.clear();
+      this._dimensions?.clear();
       await this._pricing?.shutdown();
     })().catch((err: unknown) => this._diag.error('shutdown', err));
     return this._shutdownPromise;
@@ -106,7 +120,16 @@ export class CostSpanProcessor implements SpanProcessor {
 
   private _annotate(span: Span, genAi: boolean, rollup: CostRollup | undefined): void {
     const enrichment = genAi ? computeSpanEnrichment(span, this._settings, markedFirstChunk(span)) : undefined;
-    if (enrichment !== undefined) this._setAttributes(span, enrichment.attributes);
+    if (enrichment !== undefined) {
+      this._setAttributes(span, enrichment.attributes);
+      const inherited = this._dimensions?.inherited(span);
+      if (inherited !== undefined) {
+        this._setAttributes(span, inherited);
+        // The recorder reads dimensions from the call's attributes; given here too, so they count
+        // even when the span's attribute limit dropped them from the span.
+        enrichment.call.attributes = { ...enrichment.call.attributes, ...inherited };
+      }
+    }
 
     if (rollup !== undefined) {
       const descendants = rollup.take(span.spanContext().spanId);
@@ -150,6 +173,8 @@ export function enrichmentSettings(
   if (overrides !== undefined) settings.inputAccounting = overrides;
   const trusted = validTrusted(options.trustedCostAttributes);
   if (trusted !== undefined) settings.trustedCostAttributes = trusted;
+  const interop = validInterop(options.interop);
+  if (interop !== undefined) settings.interop = interop;
   return settings;
 }
 

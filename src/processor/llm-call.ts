@@ -28,4 +28,9 @@ export interface LlmCallRecorder {
    * its attribute count limit. Optional; must not throw.
    */
   recordDroppedAttributes?(count: number): void;
+  /**
+   * Span attribute keys this recorder groups by. The processor fills them in on the LLM span from
+   * its ancestors or baggage before calling `record` (see `CostSpanProcessorOptions.dimensions`).
+   */
+  readonly dimensions?: readonly string[];
 }

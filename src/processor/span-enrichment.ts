@@ -25,6 +25,7 @@ import {
   type TimedEventView,
 } from '../conventions/time-to-first-chunk.js';
 import type { CostResult, NormalizedUsage } from '../pricing/types.js';
+import { interopAttributes, type CostInteropOptions } from '../interop/cost-interop.js';
 import type { LlmCall } from './llm-call.js';
 
 /** Anything that prices normalized usage: a `PriceBook`, or a function-backed stub in tests. */
@@ -53,6 +54,8 @@ export interface EnrichmentSettings {
   normalizeProvider?: (provider: string) => string | undefined;
   /** Attributes trusted as the provider's billed cost in USD (`CostEnrichmentOptions.trustedCostAttributes`). */
   trustedCostAttributes?: readonly string[];
+  /** Other tools' cost attributes to write too (validated); none when absent. */
+  interop?: CostInteropOptions;
 }
 
 /** The attributes to add to one inference span, and what the metrics recorder is told. */
@@ -127,6 +130,9 @@ export function computeSpanEnrichment(
       added[ATTR_COST_CACHE_READ_USD] = result.breakdown.cacheRead;
       added[ATTR_COST_CACHE_WRITE_USD] = result.breakdown.cacheWrite;
       added[ATTR_COST_OUTPUT_USD] = result.breakdown.output;
+    }
+    if (settings.interop !== undefined) {
+      Object.assign(added, interopAttributes(result, reported !== undefined, settings.interop, source));
     }
   } else {
     added[ATTR_COST_UNPRICED_REASON] = result.reason;
