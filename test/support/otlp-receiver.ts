@@ -53,8 +53,8 @@ export interface OtlpReceiver {
   readonly url: string;
   /** With `{ grpc: true }`: the gRPC endpoint, e.g. `http://127.0.0.1:43211`. */
   readonly grpcUrl?: string;
-  /** How each request arrived, in order: `http/json`, `http/protobuf` or `grpc`. */
-  readonly protocols: string[];
+  /** How each accepted request arrived, in order: its signal and `http/json`, `http/protobuf` or `grpc`. */
+  readonly arrivals: Array<{ signal: 'traces' | 'metrics'; protocol: 'http/json' | 'http/protobuf' | 'grpc' }>;
   /** Raw decoded request bodies (`ExportTraceServiceRequest` JSON). */
   readonly traceRequests: unknown[];
   /** Raw decoded request bodies (`ExportMetricsServiceRequest` JSON). */
@@ -75,7 +75,7 @@ export async function startOtlpReceiver(options: { grpc?: boolean } = {}): Promi
   const traceRequests: unknown[] = [];
   const metricRequests: unknown[] = [];
   const rejected: OtlpReceiver['rejected'] = [];
-  const protocols: string[] = [];
+  const arrivals: OtlpReceiver['arrivals'] = [];
 
   const server: Server = createServer((req, res) => {
     void handle(req, res).catch(() => reply(res, 500, {}));
@@ -101,7 +101,7 @@ export async function startOtlpReceiver(options: { grpc?: boolean } = {}): Promi
       return refuse(400);
     }
     (path === '/v1/traces' ? traceRequests : metricRequests).push(decoded);
-    protocols.push(json ? 'http/json' : 'http/protobuf');
+    arrivals.push({ signal: path === '/v1/traces' ? 'traces' : 'metrics', protocol: json ? 'http/json' : 'http/protobuf' });
     if (!json) {
       // An empty ExportXxxServiceResponse in protobuf is zero bytes.
       res.writeHead(200, { 'Content-Type': 'application/x-protobuf' });
@@ -114,12 +114,12 @@ export async function startOtlpReceiver(options: { grpc?: boolean } = {}): Promi
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  const grpcServer = options.grpc ? await startGrpc(traceRequests, metricRequests, protocols) : undefined;
+  const grpcServer = options.grpc ? await startGrpc(traceRequests, metricRequests, arrivals) : undefined;
 
   const receiver: OtlpReceiver = {
     url: `http://127.0.0.1:${port}`,
     grpcUrl: grpcServer ? `http://127.0.0.1:${grpcServer.port}` : undefined,
-    protocols,
+    arrivals,
     traceRequests,
     metricRequests,
     rejected,
@@ -152,7 +152,7 @@ export async function startOtlpReceiver(options: { grpc?: boolean } = {}): Promi
 async function startGrpc(
   traceRequests: unknown[],
   metricRequests: unknown[],
-  protocols: string[],
+  arrivals: OtlpReceiver['arrivals'],
 ): Promise<{ server: grpc.Server; port: number }> {
   const server = new grpc.Server();
   const service = (path: string): grpc.ServiceDefinition => ({
@@ -171,7 +171,7 @@ async function startGrpc(
     (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>): void => {
       try {
         into.push(decode(call.request));
-        protocols.push('grpc');
+        arrivals.push({ signal: into === traceRequests ? 'traces' : 'metrics', protocol: 'grpc' });
         callback(null, Buffer.alloc(0));
       } catch (err) {
         callback({ code: grpc.status.INVALID_ARGUMENT, details: String(err) });
