@@ -1,6 +1,6 @@
 import { diag } from '@opentelemetry/api';
 import { getNumberFromEnv } from '@opentelemetry/core';
-import { PeriodicExportingMetricReader, type IMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
+import type { IMetricReader, PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { CostMetrics } from './metrics/cost-metrics.js';
 import type { CostMetricsOptions } from './metrics/types.js';
@@ -8,6 +8,7 @@ import { CostSpanProcessor } from './processor/cost-span-processor.js';
 import type { CostSpanProcessorOptions } from './processor/cost-span-processor-options.js';
 import { batchSpanProcessor, exportSpanProcessorsFromEnv, metricExportersFromEnv } from './setup/exporters-from-env.js';
 import { flushOnExit } from './setup/flush-on-exit.js';
+import { sdkMetrics } from './setup/sdk-modules.js';
 import { withVisibleDiag } from './setup/visible-diag.js';
 
 const DEFAULT_EXPORT_INTERVAL_MILLIS = 60_000;
@@ -98,7 +99,7 @@ function build(options: LlmCostNodeSDKOptions): LlmCostNodeSDKConfiguration {
     exportIntervalMillis,
   );
   const metricReaders: IMetricReader[] = exporters.map(
-    (exporter) => new PeriodicExportingMetricReader({ exporter, exportIntervalMillis, exportTimeoutMillis }),
+    (exporter) => new (sdkMetrics().PeriodicExportingMetricReader)({ exporter, exportIntervalMillis, exportTimeoutMillis }),
   );
   return { spanProcessors, metricReaders };
 }

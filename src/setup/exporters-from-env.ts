@@ -1,19 +1,17 @@
 import { diag } from '@opentelemetry/api';
 import { getNumberFromEnv, getStringFromEnv, getStringListFromEnv } from '@opentelemetry/core';
-import { OTLPMetricExporter as OTLPMetricExporterGrpc } from '@opentelemetry/exporter-metrics-otlp-grpc';
-import { OTLPMetricExporter as OTLPMetricExporterHttp } from '@opentelemetry/exporter-metrics-otlp-http';
-import { OTLPMetricExporter as OTLPMetricExporterProto } from '@opentelemetry/exporter-metrics-otlp-proto';
-import { OTLPTraceExporter as OTLPTraceExporterGrpc } from '@opentelemetry/exporter-trace-otlp-grpc';
-import { OTLPTraceExporter as OTLPTraceExporterHttp } from '@opentelemetry/exporter-trace-otlp-http';
-import { OTLPTraceExporter as OTLPTraceExporterProto } from '@opentelemetry/exporter-trace-otlp-proto';
-import { ConsoleMetricExporter, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
+import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
+import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
 import {
-  BatchSpanProcessor,
-  ConsoleSpanExporter,
-  SimpleSpanProcessor,
-  type SpanExporter,
-  type SpanProcessor,
-} from '@opentelemetry/sdk-trace';
+  exporterMetricsGrpc,
+  exporterMetricsHttp,
+  exporterMetricsProto,
+  exporterTraceGrpc,
+  exporterTraceHttp,
+  exporterTraceProto,
+  sdkMetrics,
+  sdkTrace,
+} from './sdk-modules.js';
 
 /**
  * The export side of the one-call setup, chosen from the standard variables the way
@@ -46,11 +44,11 @@ export function otlpProtocolFromEnv(signal: Signal): Protocol {
 export function otlpTraceExporterFromEnv(): SpanExporter {
   switch (otlpProtocolFromEnv('TRACES')) {
     case 'grpc':
-      return new OTLPTraceExporterGrpc();
+      return new (exporterTraceGrpc().OTLPTraceExporter)();
     case 'http/json':
-      return new OTLPTraceExporterHttp();
+      return new (exporterTraceHttp().OTLPTraceExporter)();
     default:
-      return new OTLPTraceExporterProto();
+      return new (exporterTraceProto().OTLPTraceExporter)();
   }
 }
 
@@ -58,11 +56,11 @@ export function otlpTraceExporterFromEnv(): SpanExporter {
 export function otlpMetricExporterFromEnv(): PushMetricExporter {
   switch (otlpProtocolFromEnv('METRICS')) {
     case 'grpc':
-      return new OTLPMetricExporterGrpc();
+      return new (exporterMetricsGrpc().OTLPMetricExporter)();
     case 'http/json':
-      return new OTLPMetricExporterHttp();
+      return new (exporterMetricsHttp().OTLPMetricExporter)();
     default:
-      return new OTLPMetricExporterProto();
+      return new (exporterMetricsProto().OTLPMetricExporter)();
   }
 }
 
@@ -73,7 +71,7 @@ export function exportSpanProcessorsFromEnv(): SpanProcessor[] {
   const processors: SpanProcessor[] = [];
   for (const name of names) {
     if (name === 'otlp') processors.push(batchSpanProcessor(otlpTraceExporterFromEnv()));
-    else if (name === 'console') processors.push(new SimpleSpanProcessor({ exporter: new ConsoleSpanExporter() }));
+    else if (name === 'console') processors.push(new (sdkTrace().SimpleSpanProcessor)({ exporter: new (sdkTrace().ConsoleSpanExporter)() }));
     else {
       diag.warn(
         `otel-llm-cost: OTEL_TRACES_EXPORTER value ${JSON.stringify(name)} is not supported by llmCostNodeSDKOptions ` +
@@ -92,12 +90,12 @@ export function exportSpanProcessorsFromEnv(): SpanProcessor[] {
 export function metricExportersFromEnv(): PushMetricExporter[] | undefined {
   const names = exporterNames('OTEL_METRICS_EXPORTER');
   if (!names.every((name) => name === 'otlp' || name === 'console')) return undefined;
-  return names.map((name) => (name === 'console' ? new ConsoleMetricExporter() : otlpMetricExporterFromEnv()));
+  return names.map((name) => (name === 'console' ? new (sdkMetrics().ConsoleMetricExporter)() : otlpMetricExporterFromEnv()));
 }
 
 /** A batch processor with the `OTEL_BSP_*` settings, as NodeSDK builds it. */
 export function batchSpanProcessor(exporter: SpanExporter): SpanProcessor {
-  return new BatchSpanProcessor({
+  return new (sdkTrace().BatchSpanProcessor)({
     exporter,
     maxQueueSize: positiveFromEnv('OTEL_BSP_MAX_QUEUE_SIZE'),
     scheduledDelayMillis: positiveFromEnv('OTEL_BSP_SCHEDULE_DELAY'),
