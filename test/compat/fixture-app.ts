@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { REPO_ROOT } from '../support/readme-blocks.js';
 
 export const CACHE_DIR = join(homedir(), '.cache', 'otel-llm-cost');
@@ -62,32 +62,29 @@ export function packedFiles(): string[] {
 }
 
 /**
- * Installs `dependencies` plus the packed tarball into the app directory `name` and returns it.
- * The lock file is dropped first, so `latest` means today's latest.
+ * A fresh app directory `name` in which `npm install` has run as the README says, with the
+ * packed tarball in place of `otel-llm-cost`: `npm install <tarball> ...specs`. Each run starts
+ * from an empty tree (the npm cache keeps it quick), so `latest` means today's latest. `node` is
+ * the Node binary that runs npm: npm picks versions whose `engines` fit the Node it runs on, as it
+ * does for a user on that Node.
  */
-export function prepareFixtureApp(name: string, dependencies: Record<string, string>): FixtureApp {
+export function prepareFixtureApp(name: string, specs: string[], node: string): FixtureApp {
   const pack = packTarball();
   const dir = join(CACHE_DIR, 'compat', repoKey(), name);
+  rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  writeFileSync(
-    join(dir, 'package.json'),
-    JSON.stringify(
-      { name: `fixture-${name}`, private: true, type: 'commonjs', dependencies: { ...dependencies, 'otel-llm-cost': `file:${pack}` } },
-      null,
-      2,
-    ),
-  );
-  rmSync(join(dir, 'package-lock.json'), { force: true });
-  rmSync(join(dir, 'node_modules', 'otel-llm-cost'), { recursive: true, force: true });
-  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], {
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `fixture-${name}`, private: true, type: 'commonjs' }, null, 2));
+  const env = { ...process.env, PATH: `${dirname(node)}${delimiter}${process.env.PATH ?? ''}` };
+  execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', pack, ...specs], {
     cwd: dir,
+    env,
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
     timeout: 600_000,
   });
   let tree: NpmTree;
   try {
-    tree = JSON.parse(execFileSync('npm', ['ls', '--all', '--json'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }));
+    tree = JSON.parse(execFileSync('npm', ['ls', '--all', '--json'], { cwd: dir, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }));
   } catch (err) {
     // npm ls exits 1 when the tree has problems; its JSON still says which.
     tree = JSON.parse((err as { stdout: string }).stdout);

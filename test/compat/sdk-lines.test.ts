@@ -79,7 +79,8 @@ const FORMS: Form[] = [
 
 interface Line {
   name: string;
-  dependencies: Record<string, string>;
+  /** What the README's install line installs beside the tarball, as `npm install` specs. */
+  specs: string[];
   /** SDK version prefix the line must have installed. */
   sdkNode: RegExp;
   runtimes: Array<{ label: string; node: string | undefined; version: string }>;
@@ -90,11 +91,7 @@ const node24 = nodeBinary('24');
 const LINES: Line[] = [
   {
     name: 'otel3',
-    dependencies: {
-      '@opentelemetry/sdk-node': 'latest',
-      '@opentelemetry/instrumentation-openai': 'latest',
-      openai: '^6',
-    },
+    specs: ['@opentelemetry/sdk-node@latest', '@opentelemetry/instrumentation-openai@latest', 'openai@6'],
     sdkNode: /^0\.3\d\d\./,
     runtimes: [
       { label: 'Node 22', node: node22.path, version: node22.version },
@@ -103,11 +100,7 @@ const LINES: Line[] = [
   },
   {
     name: 'otel2',
-    dependencies: {
-      '@opentelemetry/sdk-node': '^0.223.0',
-      '@opentelemetry/instrumentation-openai': '^0.21.0',
-      openai: '^6',
-    },
+    specs: ['@opentelemetry/sdk-node@0.223', '@opentelemetry/instrumentation-openai@0.21', 'openai@6'],
     sdkNode: /^0\.223\./,
     runtimes: [{ label: `Node ${process.versions.node}`, node: process.versions.node.startsWith('20.') ? process.execPath : undefined, version: '20.x' }],
   },
@@ -174,7 +167,7 @@ for (const line of LINES) {
       for (const r of line.runtimes) {
         if (r.node === undefined) throw new Error(`${r.label} (${r.version}) is not installed and CI is set: run .ci/run`);
       }
-      app = prepareFixtureApp(line.name, line.dependencies);
+      app = prepareFixtureApp(line.name, line.specs, line.runtimes[0]!.node!);
       console.log(`test/compat ${line.name}: ${JSON.stringify(app.versions)}`);
     }, 600_000);
 
