@@ -247,6 +247,16 @@ describe('the README quick start', () => {
     });
   });
 
+  it("leaves the exit to the app's own SIGTERM listener, after flushing", async () => {
+    const ownListener = `process.once('SIGTERM', () => setTimeout(() => process.exit(3), 300));\n`;
+    const out = await runBlock(quickStart(), ownListener + ONE_CALL_THEN_SERVE, {
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url },
+      signal: 'SIGTERM',
+    });
+    expect(out.code, out.stderr).toBe(3);
+    expectPricedSpanAndMetrics(receiver, out);
+  });
+
   it('does not hang when the Collector refuses connections', async () => {
     const port = await freePort();
     const out = await runBlock(quickStart(), ONE_CALL, { env: { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}` } });

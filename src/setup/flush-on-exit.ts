@@ -42,11 +42,15 @@ export function flushOnExit(options: FlushOnExitOptions = {}): void {
   });
   for (const signal of SIGNALS) {
     const onSignal = (): void => {
+      process.removeListener(signal, onSignal);
+      // Prepended, so this runs before the app's own listeners of this signal: the ones still
+      // registered now are all the app has (a once-listener removes itself when it runs).
+      const appHandlesIt = process.listenerCount(signal) > 0;
       void flushGlobalProviders(timeoutMillis).then(() => {
-        if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+        if (!appHandlesIt) process.kill(process.pid, signal);
       });
     };
-    process.once(signal, onSignal);
+    process.prependListener(signal, onSignal);
   }
 }
 
