@@ -152,6 +152,14 @@ describe('the npm tarball', () => {
     // Every relative docs/ link in the README resolves inside the tarball.
     const readme = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
     for (const [, link] of readme.matchAll(/\]\((docs\/[^)#]+)/g)) expect(files, link).toContain(link);
+    // So does every docs/ page the CLI names in its output.
+    const cli = readFileSync(join(import.meta.dirname, '..', '..', 'src', 'cli.ts'), 'utf8');
+    for (const [page] of cli.matchAll(/docs\/[\w-]+\.md/g)) expect(files, page).toContain(page);
+    // npm links the package page to the repository, and resolves the README's relative links there.
+    const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as Record<string, any>;
+    expect(pkg.repository).toEqual({ type: 'git', url: 'git+https://github.com/otel-llm-cost/otel-llm-cost.git' });
+    expect(pkg.homepage).toBe('https://github.com/otel-llm-cost/otel-llm-cost#readme');
+    expect(pkg.bugs).toEqual({ url: 'https://github.com/otel-llm-cost/otel-llm-cost/issues' });
   });
 });
 
