@@ -278,18 +278,25 @@ describe('the README quick start', () => {
   });
 
   describe('warnings raised while the helper builds its parts', () => {
-    const warning = 'OTEL_LLM_COST_ALIASES: ignored "not-an-alias"';
+    // One raised while the options are read (a bad alias), one by the first load of the price
+    // sources (an overrides file that is not there).
+    const warnings = ['OTEL_LLM_COST_ALIASES: ignored "not-an-alias"', 'could not load price overrides from'];
     it.each([
       ['unset', undefined, 1],
       ['warn', 'warn', 1],
       ['info', 'info', 1],
       ['error', 'error', 0],
-    ] as const)('are printed %s→%i time(s) with OTEL_LOG_LEVEL %s', async (_label, level, times) => {
+    ] as const)('with OTEL_LOG_LEVEL %s (%s), each is printed %i time(s)', async (_label, level, times) => {
       const out = await runBlock(quickStart(), ONE_CALL, {
-        env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_LLM_COST_ALIASES: 'not-an-alias', OTEL_LOG_LEVEL: level },
+        env: {
+          OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+          OTEL_LLM_COST_ALIASES: 'not-an-alias',
+          OTEL_LLM_COST_OVERRIDES_PATH: join(ROOT, 'no-such-overrides.json'),
+          OTEL_LOG_LEVEL: level,
+        },
       });
       expect(out.code, out.stderr).toBe(0);
-      expect(out.stderr.split(warning).length - 1, out.stderr).toBe(times);
+      for (const warning of warnings) expect(out.stderr.split(warning).length - 1, out.stderr).toBe(times);
     });
   });
 });
@@ -408,6 +415,22 @@ describe('llmCostNodeSDKOptions in process', () => {
     expect(off.spanProcessors).toHaveLength(2);
     void Promise.all([...withMetrics.spanProcessors, ...off.spanProcessors].map((p) => p.shutdown()));
     void Promise.all(withMetrics.metricReaders!.map((r) => r.shutdown()));
+  });
+
+  it('warns about an unsupported protocol or exporter name and falls back as NodeSDK does', async () => {
+    const warnings: string[] = [];
+    diag.setLogger({ error() {}, warn: (m: string) => void warnings.push(m), info() {}, debug() {}, verbose() {} }, DiagLogLevel.WARN);
+    process.env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL = 'http/xml';
+    process.env.OTEL_TRACES_EXPORTER = 'otlp,zipkin';
+    process.env.OTEL_METRICS_EXPORTER = 'prometheus';
+    const { spanProcessors, metricReaders } = llmCostNodeSDKOptions({ flushOnExit: false });
+    expect(warnings.filter((w) => w.includes('"http/xml"'))).toHaveLength(1);
+    expect(warnings.filter((w) => w.includes('"zipkin"'))).toHaveLength(1);
+    // otlp (over the fallback http/protobuf) is still built; zipkin is not.
+    expect(spanProcessors.map((p) => p.constructor.name)).toEqual(['CostSpanProcessor', 'BatchSpanProcessor']);
+    // prometheus: no reader here, NodeSDK builds its own from the same variable.
+    expect(metricReaders).toBeUndefined();
+    await Promise.all(spanProcessors.map((p) => p.shutdown()));
   });
 
   it('corrects an invalid export interval with a warning', async () => {
