@@ -69,4 +69,6 @@ export {
 } from './metrics/instruments.js';
 export type { TokenType } from './metrics/instruments.js';
 export { llmCostNodeSDKOptions } from './setup.js';
+export { flushOnExit } from './setup/flush-on-exit.js';
+export type { FlushOnExitOptions } from './setup/flush-on-exit.js';
 export type { LlmCostNodeSDKOptions, LlmCostNodeSDKConfiguration } from './setup.js';

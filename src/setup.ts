@@ -1,17 +1,15 @@
 import { diag } from '@opentelemetry/api';
 import { getNumberFromEnv } from '@opentelemetry/core';
-import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import {
-  PeriodicExportingMetricReader,
-  type IMetricReader,
-  type PushMetricExporter,
-} from '@opentelemetry/sdk-metrics';
-import { BatchSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { IMetricReader, PushMetricExporter } from '@opentelemetry/sdk-metrics';
+import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { CostMetrics } from './metrics/cost-metrics.js';
 import type { CostMetricsOptions } from './metrics/types.js';
 import { CostSpanProcessor } from './processor/cost-span-processor.js';
 import type { CostSpanProcessorOptions } from './processor/cost-span-processor-options.js';
+import { batchSpanProcessor, exportSpanProcessorsFromEnv, metricExportersFromEnv } from './setup/exporters-from-env.js';
+import { flushOnExit } from './setup/flush-on-exit.js';
+import { sdkMetrics } from './setup/sdk-modules.js';
+import { withVisibleDiag } from './setup/visible-diag.js';
 
 const DEFAULT_EXPORT_INTERVAL_MILLIS = 60_000;
 const DEFAULT_EXPORT_TIMEOUT_MILLIS = 30_000;
@@ -32,16 +30,17 @@ export interface LlmCostNodeSDKOptions {
   /**
    * Where the app's spans (now carrying cost attributes) are exported, through a
    * `BatchSpanProcessor` registered after the cost processor.
-   * Default: `new OTLPTraceExporter()`, which reads `OTEL_EXPORTER_OTLP_ENDPOINT`,
-   * `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`, `…_HEADERS`, `…_TIMEOUT`, `…_COMPRESSION`
-   * (OTLP/HTTP with JSON; default endpoint `http://localhost:4318/v1/traces`).
+   * Default: what `OTEL_TRACES_EXPORTER` names (`otlp`, `console`, `none`; default `otlp`), the
+   * OTLP exporter speaking `OTEL_EXPORTER_OTLP_TRACES_PROTOCOL` / `OTEL_EXPORTER_OTLP_PROTOCOL`
+   * (`http/protobuf` by default, `http/json`, `grpc`), as NodeSDK would build it.
    */
   traceExporter?: SpanExporter;
   /**
    * Where metrics are pushed, by a `PeriodicExportingMetricReader`.
-   * Default: `new OTLPMetricExporter()`, which reads `OTEL_EXPORTER_OTLP_ENDPOINT`,
-   * `OTEL_EXPORTER_OTLP_METRICS_ENDPOINT`, `…_HEADERS`, `…_METRICS_TEMPORALITY_PREFERENCE` …
-   * (default endpoint `http://localhost:4318/v1/metrics`).
+   * Default: what `OTEL_METRICS_EXPORTER` names (`otlp`, `console`; default `otlp`), the OTLP
+   * exporter speaking `OTEL_EXPORTER_OTLP_METRICS_PROTOCOL` / `OTEL_EXPORTER_OTLP_PROTOCOL`. When
+   * the variable names anything else (`none`, `prometheus`), no reader is returned and NodeSDK
+   * builds its own from it.
    */
   metricExporter?: PushMetricExporter;
   /**
@@ -49,13 +48,19 @@ export interface LlmCostNodeSDKOptions {
    * Default: `OTEL_METRIC_EXPORT_INTERVAL`, else `60000`.
    */
   metricExportIntervalMillis?: number;
+  /**
+   * Flush the global tracer and meter providers when the process exits by itself or on
+   * SIGINT/SIGTERM (`flushOnExit()`), so short scripts and Ctrl-C lose nothing.
+   * Default: `true`.
+   */
+  flushOnExit?: boolean;
 }
 
 /** The part of `NodeSDKConfiguration` this package fills in: spread it into `new NodeSDK({…})`. */
 export interface LlmCostNodeSDKConfiguration {
-  /** The cost processor first, then the export processor. */
+  /** The cost processor first, then the export processors. */
   spanProcessors: SpanProcessor[];
-  /** A periodic OTLP metric reader; absent when `metrics: false`. */
+  /** Periodic metric readers; absent when `metrics: false` or NodeSDK builds them itself. */
   metricReaders?: IMetricReader[];
 }
 
@@ -72,27 +77,30 @@ export interface LlmCostNodeSDKConfiguration {
  * annotates spans in `onEnding`, before any export processor sees them in `onEnd`.
  */
 export function llmCostNodeSDKOptions(options: LlmCostNodeSDKOptions = {}): LlmCostNodeSDKConfiguration {
+  return withVisibleDiag(() => build(options));
+}
+
+function build(options: LlmCostNodeSDKOptions): LlmCostNodeSDKConfiguration {
+  if (options.flushOnExit !== false) flushOnExit();
   const metricsOptions = options.metrics ?? {};
   const recorder =
     options.processor?.recorder ?? (metricsOptions === false ? undefined : new CostMetrics(metricsOptions));
   const spanProcessors: SpanProcessor[] = [
     new CostSpanProcessor({ ...options.processor, recorder }),
-    new BatchSpanProcessor(options.traceExporter ?? new OTLPTraceExporter()),
+    ...(options.traceExporter ? [batchSpanProcessor(options.traceExporter)] : exportSpanProcessorsFromEnv()),
   ];
   if (metricsOptions === false) return { spanProcessors };
 
+  const exporters = options.metricExporter ? [options.metricExporter] : metricExportersFromEnv();
+  if (exporters === undefined) return { spanProcessors };
   const exportIntervalMillis = exportInterval(options.metricExportIntervalMillis);
   const exportTimeoutMillis = Math.min(
     positive(getNumberFromEnv('OTEL_METRIC_EXPORT_TIMEOUT')) ?? DEFAULT_EXPORT_TIMEOUT_MILLIS,
     exportIntervalMillis,
   );
-  const metricReaders: IMetricReader[] = [
-    new PeriodicExportingMetricReader({
-      exporter: options.metricExporter ?? new OTLPMetricExporter(),
-      exportIntervalMillis,
-      exportTimeoutMillis,
-    }),
-  ];
+  const metricReaders: IMetricReader[] = exporters.map(
+    (exporter) => new (sdkMetrics().PeriodicExportingMetricReader)({ exporter, exportIntervalMillis, exportTimeoutMillis }),
+  );
   return { spanProcessors, metricReaders };
 }
 

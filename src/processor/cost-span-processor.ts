@@ -1,5 +1,5 @@
 import { diag, type Attributes, type Context } from '@opentelemetry/api';
-import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { ATTR_COST_ROLLUP_USD } from '../attributes.js';
 import type { InputAccounting, InputAccountingOverrides } from '../conventions/input-accounting.js';
 import { mayBeGenAi } from '../conventions/span-role.js';

@@ -1,5 +1,5 @@
 import { diag, propagation, trace, type AttributeValue, type Attributes, type Context } from '@opentelemetry/api';
-import type { ReadableSpan, Span } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, Span } from '@opentelemetry/sdk-trace';
 import type { CostSpanProcessorOptions } from './cost-span-processor-options.js';
 
 /** Default cap on live spans remembered for dimension look-ups. */
