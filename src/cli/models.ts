@@ -10,9 +10,8 @@ import { ratesOf } from './rates.js';
 const USAGE = `Usage: llm-cost models [--provider P] [--search TEXT] [options]
 
 Lists the models a price table knows, with their rates in USD per million tokens and their
-context window: the --prices table, else the configured one (${'OTEL_LLM_COST_PRICES_PATH'} /
-${'OTEL_LLM_COST_PRICES_URL'}), else the embedded prices. Overrides (OTEL_LLM_COST_OVERRIDES_PATH)
-are listed first when configured.
+context window: the --prices table, else the configured one (OTEL_LLM_COST_PRICES_PATH /
+OTEL_LLM_COST_PRICES_URL), else the embedded prices.
 
 Options:
   --provider P           only models of this provider (openai, anthropic, aws.bedrock …)

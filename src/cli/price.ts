@@ -92,7 +92,7 @@ function toTable(usage: NormalizedUsage, result: CostResult, rates: ShownRates |
   const uncached = (usage.inputTokens ?? 0) - (usage.cacheReadTokens ?? 0) - (usage.cacheWriteTokens ?? 0);
   const write1h = usage.cacheWrite1hTokens ? `, ${tokens(usage.cacheWrite1hTokens)} with 1h TTL` : '';
   const reasoning = usage.reasoningTokens ? `, ${tokens(usage.reasoningTokens)} reasoning` : '';
-  const perM = (r: number | null | undefined): string => (r === null || r === undefined ? 'not priced' : `$${significant(r)}/M`);
+  const perM = (r: number | null | undefined): string => (r === null || r === undefined ? 'no rate in the table' : `$${significant(r)}/M`);
   const parts: [string, number, string, string][] = [
     ['input', result.breakdown.input, `${tokens(uncached)} uncached tokens`, perM(rates?.input_per_mtok)],
     ['cache read', result.breakdown.cacheRead, `${tokens(usage.cacheReadTokens ?? 0)} tokens`, perM(rates?.cache_read_per_mtok)],
@@ -102,7 +102,7 @@ function toTable(usage: NormalizedUsage, result: CostResult, rates: ShownRates |
   // Amounts in one column, aligned on the decimal point; the rate applied beside each.
   const amounts = alignDecimals([...parts.map(([, v]) => usd(v)), usd(result.costUsd)]);
   const detailWidth = Math.max(...parts.map(([, , d]) => d.length));
-  parts.forEach(([label, , detail, rate], i) => rows.push([label, `${amounts[i]}  ${detail.padEnd(detailWidth)}  at ${rate}`]));
+  parts.forEach(([label, , detail, rate], i) => rows.push([label, `${amounts[i]}  ${detail.padEnd(detailWidth)}  ${rate.startsWith('$') ? `at ${rate}` : rate}`]));
   rows.push(['total', amounts[amounts.length - 1]!]);
   if (applied) rows.push(['', `long context: input above ${tokens(applied.above_tokens)} tokens, every class billed at the long-context rates`]);
   return columns(rows);
