@@ -73,6 +73,9 @@ export async function scanObject(text: string, slicer: TimeSlicer, start = 0, en
       else if (c === 0x7b || c === 0x5b) depth++;
       else if (c === 0x7d || c === 0x5d) {
         if (--depth === 0) {
+          // A mismatched bracket inside a member fails that member's JSON.parse; the object's
+          // own closing bracket is checked here.
+          if (c !== 0x7d) throw new SyntaxError(`Unexpected token ']' at position ${i}`);
           closed = i;
           break;
         }
