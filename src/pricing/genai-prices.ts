@@ -234,6 +234,7 @@ function toEntry(
   }
   const entry: PriceEntry = { key: model.id, provider, rates, source, matchKeys, baseKeys };
   if (cliffs.size) entry.longContext = [...cliffs.values()].sort((a, b) => a.above - b.above);
+  if (typeof model.context_window === 'number' && model.context_window > 0) entry.contextWindow = model.context_window;
   return { entry, bare: [id, ...equals], bareBase: startsWith };
 }
 

@@ -54,6 +54,9 @@ export interface PriceEntry {
   longContext?: LongContextTier[];
   /** Which table priced it and its version/date, e.g. `litellm@2026-07-24`. */
   source: string;
+  /** Input tokens the model accepts, when the table says (LiteLLM `max_input_tokens`,
+   * genai-prices `context_window`). Shown by `llm-cost models`; not used in pricing. */
+  contextWindow?: number;
   /** Further ids that name this entry exactly (genai-prices `equals` rules). */
   matchKeys?: readonly string[];
   /** Ids that name this entry only as the base of a revision id or exactly (genai-prices
