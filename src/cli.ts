@@ -215,6 +215,7 @@ const stderrLogger: DiagLogger = {
 };
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'report') return (await import('./cli/report.js')).runReport(argv.slice(1));
   let command: PriceCommand | 'help';
   try {
     command = parseCommand(argv);
