@@ -163,13 +163,23 @@ export class ReportAggregator {
 
   /** Counts one call (already known to be inside the window). */
   add(call: ReportCall, ancestors?: AncestorLookup): void {
-    const values = this.by.map((d) => dimensionValue(call, d, ancestors));
-    const id = JSON.stringify(values);
+    const by = this.by;
+    let id: string;
+    let values: (string | null)[];
+    if (by.length === 1) {
+      // One dimension (the common case): the value is the id, without an array and a stringify.
+      const value = dimensionValue(call, by[0] as string, ancestors);
+      id = value === null ? '\u0000' : value;
+      values = [value];
+    } else {
+      values = by.map((d) => dimensionValue(call, d, ancestors));
+      id = JSON.stringify(values);
+    }
     let group = this._groups.get(id);
     if (group === undefined) {
       if (this._groups.size >= this._maxGroups) {
         const otherValues = this.by.map(() => OTHER);
-        const otherId = JSON.stringify(otherValues);
+        const otherId = `\u0001${JSON.stringify(otherValues)}`;
         group = this._groups.get(otherId);
         if (group === undefined) {
           group = { key: otherValues, acc: new Accumulator() };

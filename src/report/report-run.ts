@@ -2,6 +2,9 @@ import { forEachSpan } from './otlp-json.js';
 import type { SpanPricer, ReportCall } from './price-span.js';
 import { BatchAncestors, type ReportAggregator } from './report-aggregator.js';
 
+/** Without grouping by ancestors' attributes, only GenAI spans and keys are converted. */
+const GEN_AI_ONLY = { genAiSpansOnly: true, genAiKeysOnly: true };
+
 /**
  * Feeds batches of OTLP/JSON trace data (one file line, one Jaeger answer) through the pricer
  * into the aggregator. Only the current batch is held: memory is bounded by the largest line.
@@ -21,7 +24,7 @@ export class ReportRun {
         if (!aggregator.inWindow(span.startMs)) return;
         const call = this._pricer.price(span);
         if (call !== undefined) aggregator.add(call);
-      });
+      }, GEN_AI_ONLY);
     }
     // Grouping by an attribute an ancestor may carry (the agent span's gen_ai.agent.name): see
     // the whole batch before counting its calls.
