@@ -18,7 +18,7 @@ import { checkDimension } from '../report/group-key.js';
 import { countTraces, fetchJaegerTraces } from '../report/jaeger-input.js';
 import { SpanPricer, type ReportPricing } from '../report/price-span.js';
 import { Progress } from '../report/progress.js';
-import { ReportAggregator } from '../report/report-aggregator.js';
+import { ReportAggregator, type RepriceInfo } from '../report/report-aggregator.js';
 import { parseTime, ReportRun } from '../report/report-run.js';
 
 export const REPORT_USAGE = `Usage: llm-cost report [INPUT…] [options]
@@ -195,7 +195,9 @@ export async function runReport(argv: string[]): Promise<number> {
     sources.push(base);
     await base.ready();
     const pricing: ReportPricing = { pricer: base.priceBook };
+    let repriceInfo: RepriceInfo | undefined;
     if (command.reprice) {
+      repriceInfo = { prices: 'default', as_model: command.asModel ?? null };
       pricing.repricer = base.priceBook;
       if (command.prices !== undefined) {
         let loaded: LoadedTable;
@@ -210,6 +212,7 @@ export async function runReport(argv: string[]): Promise<number> {
         sources.push(other);
         other.priceBook.setTable(loaded.table);
         pricing.repricer = other.priceBook;
+        repriceInfo.prices = loaded.table.source;
       }
       if (command.asModel !== undefined) pricing.asModel = command.asModel;
     }
@@ -219,7 +222,7 @@ export async function runReport(argv: string[]): Promise<number> {
       fromMs: command.fromMs,
       toMs: command.toMs,
       topTraces: command.topTraces,
-      reprice: command.reprice,
+      reprice: repriceInfo,
     });
     const run = new ReportRun(new SpanPricer(pricing), aggregator);
 

@@ -79,7 +79,12 @@ function toTable(report: ReportResult, by: readonly string[]): string {
   const line = (r: string[]): string =>
     r.map((v, i) => (i < by.length ? v.padEnd(widths[i] as number) : v.padStart(widths[i] as number))).join('  ').trimEnd();
   const rule = widths.map((w) => '─'.repeat(w)).join('  ');
-  const out = [`window: ${report.from ?? '—'} … ${report.to ?? '—'}`, '', line(header), rule, ...body.map(line), rule, line(total)];
+  const out = [`window: ${report.from ?? '—'} … ${report.to ?? '—'}`];
+  if (report.reprice !== undefined) {
+    const as = report.reprice.as_model !== null ? ` as ${report.reprice.as_model}` : '';
+    out.push(`repriced${as} with ${report.reprice.prices === 'default' ? 'the default prices' : report.reprice.prices}; cost USD is the cost on the spans (or the default prices)`);
+  }
+  out.push('', line(header), rule, ...body.map(line), rule, line(total));
   if (report.unpriced.length > 0) {
     out.push('', 'not priced (left out of cost):');
     for (const u of report.unpriced) out.push(`  ${u.model ?? '(no model)'}: ${u.reason}, ${u.calls.toLocaleString('en-US')} calls`);

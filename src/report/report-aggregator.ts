@@ -16,8 +16,9 @@ export interface ReportAggregatorOptions {
   topTraces?: number;
   /** Groups kept before further keys are folded into one `(other)` group. Default: 10,000. */
   maxGroups?: number;
-  /** Whether calls carry a second, repriced figure (adds the reprice fields). Default: false. */
-  reprice?: boolean;
+  /** Whether calls carry a second, repriced figure (adds the reprice fields), and how it was
+   * priced. Default: none. */
+  reprice?: RepriceInfo;
 }
 
 /** The figures of one group, or of the total (JSON field names of the report). */
@@ -56,7 +57,15 @@ export interface ReportResult {
   groups: ReportGroup[];
   total: ReportFigures;
   unpriced: UnpricedEntry[];
+  /** With `--reprice`: what the second figure was priced with. */
+  reprice?: RepriceInfo;
   top_traces?: TopTrace[];
+}
+
+/** `--prices` (the table's source name, or `default`) and `--as-model` (or null). */
+export interface RepriceInfo {
+  prices: string;
+  as_model: string | null;
 }
 
 const DEFAULT_MAX_GROUPS = 10_000;
@@ -146,7 +155,7 @@ export class ReportAggregator {
     this._fromMs = _options.fromMs ?? -Infinity;
     this._toMs = _options.toMs ?? Infinity;
     this._maxGroups = _options.maxGroups ?? DEFAULT_MAX_GROUPS;
-    this._reprice = _options.reprice === true;
+    this._reprice = _options.reprice !== undefined;
     this._top = _options.topTraces ? new TopTraces(_options.topTraces) : undefined;
     this._needsAncestors = needsAncestors(this.by);
   }
@@ -241,6 +250,7 @@ export class ReportAggregator {
       total: this._total.figures(this._reprice),
       unpriced,
     };
+    if (this._options.reprice !== undefined) result.reprice = this._options.reprice;
     if (this._top !== undefined) result.top_traces = this._top.result();
     return result;
   }

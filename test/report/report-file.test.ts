@@ -226,6 +226,7 @@ describe.skipIf(!HAS_SHARED_TABLE)('llm-cost report: formats', () => {
 describe.skipIf(!HAS_SHARED_TABLE)('llm-cost report: what-if repricing', () => {
   it('--reprice prices every call from its tokens and shows both figures and the difference', async () => {
     const report = await reportJson([SAMPLE, '--reprice']);
+    expect(report.reprice).toEqual({ prices: 'default', as_model: null });
     const repriced = (c: SampleCall): number | null => (c.unpriced ? null : costAt(c, ratesOf(litellmEntry(c.model))));
     for (const g of report.groups) {
       const calls = SAMPLE_CALLS.filter((c) => c.model === g.key.model);
@@ -241,6 +242,9 @@ describe.skipIf(!HAS_SHARED_TABLE)('llm-cost report: what-if repricing', () => {
 
   it('--as-model prices the same usage on another model', async () => {
     const report = await reportJson([SAMPLE, '--as-model', 'gpt-4.1-mini', '--by', 'service']);
+    expect(report.reprice).toEqual({ prices: 'default', as_model: 'gpt-4.1-mini' });
+    // Only the call without any usage stays unpriced on the other model.
+    expect(report.total.repriced_unpriced_calls).toBe(SAMPLE_CALLS.filter((c) => c.unpriced === 'no_usage').length);
     const target = ratesOf(litellmEntry('gpt-4.1-mini'));
     for (const g of report.groups) {
       const calls = SAMPLE_CALLS.filter((c) => c.service === g.key.service && c.unpriced !== 'no_usage');
@@ -258,6 +262,7 @@ describe.skipIf(!HAS_SHARED_TABLE)('llm-cost report: what-if repricing', () => {
     const other = join(dir, 'other-prices.json');
     writeFileSync(other, JSON.stringify({ ...table, 'gpt-4o-2024-08-06': doubled }));
     const report = await reportJson([SAMPLE, '--prices', other]);
+    expect(report.reprice.prices).toContain('other-prices.json');
     const g = report.groups.find((x: any) => x.key.model === 'gpt-4o-2024-08-06');
     const calls = SAMPLE_CALLS.filter((c) => c.model === 'gpt-4o-2024-08-06');
     expect(g.repriced_cost_usd).toBeCloseTo(calls.reduce((s, c) => s + costAt(c, ratesOf(doubled)), 0), 12);
