@@ -143,7 +143,11 @@ function parseCommand(argv: string[], now: number): ReportCommand | 'help' {
   } else if (values.service !== undefined || values['jaeger-limit'] !== undefined) {
     throw new UsageError('--service and --jaeger-limit go with --jaeger');
   }
-  if (command.inputs.length === 0 && command.jaeger === undefined) command.inputs = ['-'];
+  if (command.inputs.length === 0 && command.jaeger === undefined) {
+    // Standard input by default, unless it is a terminal: nothing would ever arrive.
+    if (process.stdin.isTTY) throw new UsageError('give INPUT files (- for standard input) or --jaeger URL --service S');
+    command.inputs = ['-'];
+  }
   return command;
 }
 
