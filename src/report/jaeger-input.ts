@@ -1,6 +1,6 @@
 /**
  * Spans from Jaeger v2 through its query API v3 over HTTP, which answers in OTLP/JSON:
- * `GET /api/v3/traces?query.service_name=S&query.start_time_min=…&query.start_time_max=…`
+ * `GET /api/v3/traces?query.service_name=S&query.start_time_min=…&query.start_time_max=…&query.num_traces=N`
  * returns `{"result":{"resourceSpans":[…]}}` (whole traces whose spans match the query), and
  * 404 with an error object when no trace matches.
  */
@@ -12,7 +12,7 @@ export interface JaegerQuery {
   service: string;
   fromMs: number;
   toMs: number;
-  /** `query.search_depth`: the most traces Jaeger returns. */
+  /** `query.num_traces` / `query.search_depth`: the most traces Jaeger returns. */
   limit: number;
   /** Request timeout. Default: 60 s. */
   timeoutMs?: number;
@@ -24,6 +24,10 @@ export function jaegerTracesUrl(q: JaegerQuery): string {
   url.searchParams.set('query.service_name', q.service);
   url.searchParams.set('query.start_time_min', new Date(q.fromMs).toISOString());
   url.searchParams.set('query.start_time_max', new Date(q.toMs).toISOString());
+  // Jaeger v2 up to 2.x (module v1.76) reads `query.num_traces`; later versions renamed it
+  // `query.search_depth` and keep the old name as an alias. Without either, the memory store
+  // answers 500 "search depth must be greater than 0".
+  url.searchParams.set('query.num_traces', String(q.limit));
   url.searchParams.set('query.search_depth', String(q.limit));
   return url.toString();
 }
