@@ -1,7 +1,9 @@
 /**
- * `llm-cost report` over Collector `file` exporter output: the committed sample
+ * `llm-cost report` over Collector `file` exporter output: the committed samples
  * (test/fixtures/report-sample.otlp.jsonl, made with the real OTel JS SDK and OTLP/JSON serializer,
- * see test/fixtures/make-report-sample.ts), run through the built CLI as a user runs it. Every
+ * see test/fixtures/make-report-sample.ts; test/fixtures/report-sample.otelcol.jsonl, the same
+ * spans as a real otelcol 0.150.0 `file` exporter wrote them, see make-report-sample-otelcol.ts),
+ * run through the built CLI as a user runs it. Every
  * figure is compared with sums computed here from the sample's token counts and the entries of
  * the real LiteLLM table.
  */
@@ -20,6 +22,7 @@ import {
   HAS_SHARED_TABLE,
   litellmEntry,
   ratesOf,
+  ROOT,
   runCli,
   SAMPLE,
   SHARED_TABLE,
@@ -67,6 +70,14 @@ describe.skipIf(!HAS_SHARED_TABLE)('llm-cost report: totals from a Collector fil
     expect(report.to).toBe(new Date(Math.max(...SAMPLE_CALLS.map((c) => c.startMs))).toISOString());
     expectGroups(report, 'model', (c) => c.model);
     expectFiguresMatch(report.total, expectedFigures(SAMPLE_CALLS), 'total');
+  });
+
+  it('reads what a real Collector file exporter wrote (committed sample, Go protojson dialect)', async () => {
+    const otelcol = join(ROOT, 'test', 'fixtures', 'report-sample.otelcol.jsonl');
+    expect(readFileSync(otelcol, 'utf8')).toMatch(/"intValue":"\d+"/);
+    expectGroups(await reportJson([otelcol]), 'model', (c) => c.model);
+    expectGroups(await reportJson([otelcol, '--by', 'attr:tenant']), 'attr:tenant', (c) => c.tenant);
+    expectGroups(await reportJson([otelcol, '--by', 'agent']), 'agent', (c) => c.agent);
   });
 
   it('counts each call once: agent and SDK wrapper spans repeating their children are not summed', async () => {
