@@ -160,7 +160,9 @@ describe.skipIf(!HAS_SHARED_TABLE || !runJaeger)(
           '',
         ].join('\n'),
       );
-      jaeger = startTool(toolPath('jaeger'), ['--config', config]);
+      // Jaeger traces its own queries over OTLP, by default to 127.0.0.1:4317, a fixed port that
+      // something else on this machine may own: point it at a port nobody listens on.
+      jaeger = startTool(toolPath('jaeger'), ['--config', config], { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${await freePort()}` });
       queryUrl = `http://127.0.0.1:${query}`;
       await waitForHttp(`${queryUrl}/api/v3/services`, jaeger);
       await waitForHttp(`http://127.0.0.1:${otlp}/v1/traces`, jaeger);

@@ -42,8 +42,8 @@ export interface RunningTool {
   stop: () => Promise<void>;
 }
 
-export function startTool(binary: string, args: string[]): RunningTool {
-  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+export function startTool(binary: string, args: string[], env: Record<string, string> = {}): RunningTool {
+  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let log = '';
   child.stdout?.setEncoding('utf8').on('data', (d: string) => (log += d));
   child.stderr?.setEncoding('utf8').on('data', (d: string) => (log += d));
