@@ -13,7 +13,10 @@ export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const CLI = join(ROOT, 'dist', 'cli.js');
 export const SAMPLE = join(ROOT, 'test', 'fixtures', 'report-sample.otlp.jsonl');
 export const SHARED_TABLE = join(ROOT, '..', 'shared', 'pricing', 'litellm-model_prices_and_context_window.json');
-export const HAS_SHARED_TABLE = existsSync(SHARED_TABLE);
+const IN_CI = !!process.env.CI && process.env.CI !== 'false';
+/** Expected figures come from the real LiteLLM table: without it the tests skip, unless CI is
+ * set: then they run and fail on the missing table. */
+export const RUN_TABLE_TESTS = existsSync(SHARED_TABLE) || IN_CI;
 
 function newestSource(dir: string): number {
   let newest = 0;

@@ -14,7 +14,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { buildSampleSpans, SAMPLE_CALLS, SAMPLE_BASE_MS } from './sample-spans.js';
-import { ensureBuilt, expectedFigures, expectFiguresMatch, HAS_SHARED_TABLE, runCli, SHARED_TABLE } from './helpers.js';
+import { ensureBuilt, expectedFigures, expectFiguresMatch, RUN_TABLE_TESTS, runCli, SHARED_TABLE } from './helpers.js';
 import { freePort, IN_CI, sendSpans, startTool, toolAvailable, toolPath, waitForHttp, type RunningTool } from './tools.js';
 
 const env = { OTEL_LLM_COST_PRICES_PATH: SHARED_TABLE };
@@ -34,7 +34,7 @@ function requireTool(name: 'otelcol' | 'jaeger'): boolean {
 }
 
 const runOtelcol = toolAvailable('otelcol') || IN_CI;
-describe.skipIf(!HAS_SHARED_TABLE || !runOtelcol)(
+describe.skipIf(!RUN_TABLE_TESTS || !runOtelcol)(
   `llm-cost report: a real Collector's file exporter output${runOtelcol ? '' : ` (skipped: ${toolPath('otelcol')} not found; run .ci/tools.sh otelcol)`}`,
   () => {
     let collector: RunningTool | undefined;
@@ -112,7 +112,7 @@ describe.skipIf(!HAS_SHARED_TABLE || !runOtelcol)(
 );
 
 const runJaeger = toolAvailable('jaeger') || IN_CI;
-describe.skipIf(!HAS_SHARED_TABLE || !runJaeger)(
+describe.skipIf(!RUN_TABLE_TESTS || !runJaeger)(
   `llm-cost report --jaeger: a real Jaeger v2${runJaeger ? '' : ` (skipped: ${toolPath('jaeger')} not found; run .ci/tools.sh jaeger)`}`,
   () => {
     let jaeger: RunningTool | undefined;

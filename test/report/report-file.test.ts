@@ -19,7 +19,7 @@ import {
   expectedCost,
   expectedFigures,
   expectFiguresMatch,
-  HAS_SHARED_TABLE,
+  RUN_TABLE_TESTS,
   litellmEntry,
   ratesOf,
   ROOT,
@@ -58,7 +58,7 @@ function expectGroups(report: any, by: string, dimension: (c: SampleCall) => str
   expect(costs).toEqual([...costs].sort((a, b) => b - a));
 }
 
-describe.skipIf(!HAS_SHARED_TABLE)('llm-cost report: totals from a Collector file', () => {
+describe.skipIf(!RUN_TABLE_TESTS)('llm-cost report: totals from a Collector file', () => {
   it('prints one JSON object of the documented shape, groups by model sorted by cost', async () => {
     const report = await reportJson([SAMPLE]);
     expect(Object.keys(report)).toEqual(['from', 'to', 'groups', 'total', 'unpriced']);
@@ -152,7 +152,7 @@ describe.skipIf(!HAS_SHARED_TABLE)('llm-cost report: totals from a Collector fil
   });
 });
 
-describe.skipIf(!HAS_SHARED_TABLE)('llm-cost report: inputs', () => {
+describe.skipIf(!RUN_TABLE_TESTS)('llm-cost report: inputs', () => {
   it('reads gzip files, glob patterns, several files and standard input alike', async () => {
     const plain = readFileSync(SAMPLE);
     const lines = plain.toString('utf8').trimEnd().split('\n');
@@ -207,7 +207,7 @@ describe.skipIf(!HAS_SHARED_TABLE)('llm-cost report: inputs', () => {
   });
 });
 
-describe.skipIf(!HAS_SHARED_TABLE)('llm-cost report: formats', () => {
+describe.skipIf(!RUN_TABLE_TESTS)('llm-cost report: formats', () => {
   it('csv: the same figures, one row per group and a total row', async () => {
     const r = await runCli(['report', SAMPLE, '--by', 'service', '--format', 'csv'], { env });
     expect(r.code).toBe(0);
@@ -234,7 +234,7 @@ describe.skipIf(!HAS_SHARED_TABLE)('llm-cost report: formats', () => {
   });
 });
 
-describe.skipIf(!HAS_SHARED_TABLE)('llm-cost report: what-if repricing', () => {
+describe.skipIf(!RUN_TABLE_TESTS)('llm-cost report: what-if repricing', () => {
   it('--reprice prices every call from its tokens and shows both figures and the difference', async () => {
     const report = await reportJson([SAMPLE, '--reprice']);
     expect(report.reprice).toEqual({ prices: 'default', as_model: null });
