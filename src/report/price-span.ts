@@ -12,7 +12,7 @@ import {
 } from '../attributes.js';
 import { normalizeProvider } from '../pricing/providers.js';
 import type { CostResult, MatchKind, NormalizedUsage, UnpricedReason } from '../pricing/types.js';
-import { computeSpanEnrichment, type UsagePricer } from '../processor/span-enrichment.js';
+import { computeSpanEnrichment, type EnrichmentSettings, type UsagePricer } from '../processor/span-enrichment.js';
 import type { ReportSpan } from './otlp-json.js';
 
 /** How the report prices spans. */
@@ -56,9 +56,12 @@ class RecordedFirstPricer implements UsagePricer {
 /** Prices spans for the report with the enrichment core of the processor (one engine). */
 export class SpanPricer {
   private readonly _pricer: RecordedFirstPricer;
+  private readonly _settings: EnrichmentSettings;
 
   constructor(private readonly _pricing: ReportPricing) {
     this._pricer = new RecordedFirstPricer(_pricing.pricer);
+    // The processor's settings: providers normalized the same way (input accounting depends on it).
+    this._settings = { pricer: this._pricer, normalizeProvider };
   }
 
   /** The call `span` stands for, or `undefined` when it is not an inference span (a plain span,
@@ -66,7 +69,7 @@ export class SpanPricer {
   price(span: ReportSpan): ReportCall | undefined {
     const recorded = recordedResult(span.recorded);
     this._pricer.recorded = recorded;
-    const enrichment = computeSpanEnrichment(span, { pricer: this._pricer, normalizeProvider });
+    const enrichment = computeSpanEnrichment(span, this._settings);
     this._pricer.recorded = undefined;
     if (enrichment === undefined) {
       return undefined;
