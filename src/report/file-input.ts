@@ -1,5 +1,4 @@
-import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, openSync, readdirSync, readSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';

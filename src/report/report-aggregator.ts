@@ -1,4 +1,3 @@
-import type { AttributeValue } from '@opentelemetry/api';
 import { round12 } from '../pricing/price.js';
 import { dimensionValue, needsAncestors, type AncestorLookup } from './group-key.js';
 import type { ReportCall } from './price-span.js';
@@ -258,28 +257,4 @@ export class ReportAggregator {
 
 function compareKeys(a: Record<string, string | null>, b: Record<string, string | null>): number {
   return JSON.stringify(a).localeCompare(JSON.stringify(b));
-}
-
-/**
- * Finds attributes on ancestors of the calls of one batch of input (one file line, one Jaeger
- * answer): a parent map of the batch's spans, walked from the call's parent upwards.
- */
-export class BatchAncestors {
-  private readonly _spans = new Map<string, { parent: string; attributes: Record<string, AttributeValue | undefined> }>();
-
-  remember(spanId: string, parentSpanId: string, attributes: Record<string, AttributeValue | undefined>): void {
-    if (spanId !== '') this._spans.set(spanId, { parent: parentSpanId, attributes });
-  }
-
-  readonly lookup: AncestorLookup = (call, name) => {
-    let id = call.span.parentSpanId;
-    for (let depth = 0; id !== '' && depth < 64; depth++) {
-      const span = this._spans.get(id);
-      if (span === undefined) return undefined;
-      const value = span.attributes[name];
-      if (value !== undefined) return value;
-      id = span.parent;
-    }
-    return undefined;
-  };
 }

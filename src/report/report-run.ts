@@ -1,6 +1,7 @@
 import { forEachSpan } from './otlp-json.js';
 import type { SpanPricer, ReportCall } from './price-span.js';
-import { BatchAncestors, type ReportAggregator } from './report-aggregator.js';
+import { BatchAncestors } from './batch-ancestors.js';
+import type { ReportAggregator } from './report-aggregator.js';
 
 /** Without grouping by ancestors' attributes, only GenAI spans and keys are converted. */
 const GEN_AI_ONLY = { genAiSpansOnly: true, genAiKeysOnly: true };
