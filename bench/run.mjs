@@ -40,16 +40,18 @@ const started = Date.now();
 const loadAtStart = loadavg()[0];
 const step = (name) => process.stdout.write(`bench: ${name} …\n`);
 
-step('1/5 plain spans: ours vs a do-nothing processor vs none');
+step('1/6 plain spans: ours vs a do-nothing processor vs none');
 const plain = await scenario('spans.mjs', ['plain']);
-step('2/5 LLM spans with metrics: ours vs the contract floor vs none');
+step('2/6 LLM spans with metrics: ours vs the contract floor vs none');
 const llm = await scenario('spans.mjs', ['llm']);
-step('3/5 pricing vs @pydantic/genai-prices calcPrice');
+step('3/6 pricing vs @pydantic/genai-prices calcPrice');
 const pricing = await scenario('pricing.mjs');
-step('4/5 loading the LiteLLM table vs JSON.parse');
+step('4/6 loading the LiteLLM table vs JSON.parse');
 const table = await scenario('table-load.mjs');
-step('5/5 memory: 1,000,000 LLM spans in 100,000 traces');
+step('5/6 memory: 1,000,000 LLM spans in 100,000 traces');
 const memory = await scenario('memory.mjs');
+step('6/6 llm-cost report over a 220 MB Collector file vs JSON.parse of it');
+const reportRun = await scenario('report.mjs');
 
 const num = (x) => (typeof x === 'number' && Number.isFinite(x) ? x : null);
 const results = {
@@ -63,6 +65,8 @@ const results = {
   table_load_ratio: num(table.ratio),
   table_heap_mb: num(table.tableHeapMb),
   memory_growth_mb: num(memory.growthMb),
+  report_vs_parse_ratio: num(reportRun.ratio),
+  report_peak_rss_mb: num(reportRun.peakRssMb),
 };
 
 const f = (x, d = 3) => (x === null || x === undefined ? '—' : Number(x).toFixed(d));
@@ -154,6 +158,24 @@ const rows = [
     detail:
       memory.error ??
       `${f(memory.startMb, 1)} → ${f(memory.endMb, 1)} MB (peak ${f(memory.peakMb, 1)}), ${f(memory.usPerSpan, 2)} µs/span, ${memory.pendingRollups} roll-ups pending`,
+  },
+  {
+    key: 'report_vs_parse_ratio',
+    what: 'llm-cost report vs line-by-line JSON.parse, CPU',
+    value: results.report_vs_parse_ratio,
+    target: '≤ 1.5',
+    pass: (v) => v <= 1.5,
+    detail:
+      reportRun.error ??
+      `${f(reportRun.reportCpuMs, 0)} vs ${f(reportRun.parseCpuMs, 0)} ms CPU (wall ${f(reportRun.reportMs, 0)} vs ${f(reportRun.parseMs, 0)} ms, ratio ${f(reportRun.wallRatio, 2)}); vs JSON.parse over the report's own line splitter ${f(reportRun.splitParseCpuMs, 0)} ms, ratio ${f(reportRun.ratioVsSameSplitter, 2)}; ${f(reportRun.fileMb, 0)} MB, ${reportRun.calls} calls`,
+  },
+  {
+    key: 'report_peak_rss_mb',
+    what: 'peak RSS of that report',
+    value: results.report_peak_rss_mb,
+    target: '≤ 200 MB',
+    pass: (v) => v <= 200,
+    detail: reportRun.error ?? `JSON.parse alone peaks at ${f(reportRun.parsePeakRssMb, 0)} MB`,
   },
 ];
 

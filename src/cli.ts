@@ -11,10 +11,18 @@ import type { Command } from './cli/command.js';
 import { compareCommand } from './cli/compare.js';
 import { modelsCommand } from './cli/models.js';
 import { priceCommand } from './cli/price.js';
+import { REPORT_USAGE, runReport } from './cli/report.js';
 import { PricesError } from './cli/prices.js';
 
 /** Every command, in the order `llm-cost --help` lists them. A new command: one file, one line here. */
-const COMMANDS: readonly Command[] = [priceCommand, modelsCommand, compareCommand];
+const reportCommand: Command = {
+  name: 'report',
+  summary: 'where the money went: totals of stored spans (Collector file output, Jaeger) by model, service …',
+  usage: REPORT_USAGE,
+  run: runReport,
+};
+
+const COMMANDS: readonly Command[] = [priceCommand, modelsCommand, compareCommand, reportCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
