@@ -28,6 +28,7 @@ import {
   METRIC_ATTR_OPERATION,
   METRIC_ATTR_PROVIDER,
   METRIC_ATTR_UNPRICED_REASON,
+  METRIC_CACHE_DETAIL_UNREPORTED,
   METRIC_CACHE_SAVINGS,
   METRIC_CALL_DURATION,
   METRIC_COST,
@@ -51,6 +52,7 @@ interface Instruments {
   tokens: ObservableCounter;
   cacheSavings: ObservableCounter;
   unpriced: ObservableCounter;
+  cacheDetailUnreported: ObservableCounter;
 }
 
 /**
@@ -150,6 +152,7 @@ export class CostMetrics implements LlmCallRecorder {
       if (isAmount(result.costUsd)) binding.push(HISTOGRAM_COST, series.attributes, result.costUsd);
       const savings = cacheSavingsUsd(usage, result.breakdown);
       if (savings !== undefined && savings > 0) series.addSavings(savings);
+      if (call.cacheDetailUnreported === true) series.cacheDetailUnreported += 1;
     } else {
       const reason = nonEmptyString(result?.reason) ?? 'unknown';
       series.addUnpriced(this._reasonLimiter.limit(METRIC_ATTR_UNPRICED_REASON, reason));
@@ -201,10 +204,10 @@ class MeterBinding {
     const meter = provider.getMeter(METER_NAME);
     this._instruments = createInstruments(meter, costBuckets);
     this.series = new SeriesIndex(seriesKeys);
-    const { tokens, cacheSavings, unpriced } = this._instruments;
+    const { tokens, cacheSavings, unpriced, cacheDetailUnreported } = this._instruments;
     // The histograms must be on the same meter as this callback: the SDK runs a meter's
     // callbacks, then collects that meter's storages (MeterSharedState.collect).
-    meter.addBatchObservableCallback(this._observe, [tokens, cacheSavings, unpriced]);
+    meter.addBatchObservableCallback(this._observe, [tokens, cacheSavings, unpriced, cacheDetailUnreported]);
   }
 
   /**
@@ -224,8 +227,8 @@ class MeterBinding {
   private readonly _observe = (result: BatchObservableResult): void => {
     try {
       this.replay();
-      const { tokens, cacheSavings, unpriced } = this._instruments;
-      for (const series of this.series.all) observeSeries(result, series, tokens, cacheSavings, unpriced);
+      const instruments = this._instruments;
+      for (const series of this.series.all) observeSeries(result, series, instruments);
     } catch (err) {
       // Thrown from a callback, it would end up in every collection's `errors`.
       this._onError(err);
@@ -233,13 +236,8 @@ class MeterBinding {
   };
 }
 
-function observeSeries(
-  result: BatchObservableResult,
-  series: CallSeries,
-  tokens: ObservableCounter,
-  cacheSavings: ObservableCounter,
-  unpriced: ObservableCounter,
-): void {
+function observeSeries(result: BatchObservableResult, series: CallSeries, instruments: Instruments): void {
+  const { tokens, cacheSavings, unpriced, cacheDetailUnreported } = instruments;
   for (let type = 0; type < series.tokens.length; type++) {
     const attributes = series.tokenAttributes[type];
     if (attributes !== undefined) result.observe(tokens, series.tokens[type]!, attributes);
@@ -247,6 +245,9 @@ function observeSeries(
   if (series.hasSavings) result.observe(cacheSavings, series.savingsUsd, series.attributes);
   if (series.unpriced !== undefined) {
     for (const entry of series.unpriced.values()) result.observe(unpriced, entry.calls, entry.attributes);
+  }
+  if (series.cacheDetailUnreported > 0) {
+    result.observe(cacheDetailUnreported, series.cacheDetailUnreported, series.attributes);
   }
 }
 
@@ -280,6 +281,11 @@ function createInstruments(meter: Meter, costBuckets: number[]): Instruments {
     }),
     unpriced: meter.createObservableCounter(METRIC_UNPRICED_CALLS, {
       description: 'LLM calls that could not be priced, by gen_ai.cost.unpriced_reason.',
+      unit: '{call}',
+    }),
+    cacheDetailUnreported: meter.createObservableCounter(METRIC_CACHE_DETAIL_UNREPORTED, {
+      description:
+        'Priced LLM calls whose instrumentation does not record cache reads: their cost is an upper bound (gen_ai.cost.cache_detail = unreported).',
       unit: '{call}',
     }),
   };

@@ -28,6 +28,13 @@ export const METRIC_CALL_DURATION = 'gen_ai.cost.call.duration';
 /** Calls that could not be priced, by reason. Prometheus: `gen_ai_cost_unpriced_calls_total`. */
 export const METRIC_UNPRICED_CALLS = 'gen_ai.cost.unpriced_calls';
 
+/**
+ * Priced calls whose cost is an upper bound because their instrumentation never records cache
+ * reads (span attribute `gen_ai.cost.cache_detail` = `unreported`).
+ * Prometheus: `gen_ai_cost_cache_detail_unreported_total`.
+ */
+export const METRIC_CACHE_DETAIL_UNREPORTED = 'gen_ai.cost.cache_detail_unreported';
+
 // ── Metric attributes ──
 export const METRIC_ATTR_PROVIDER = 'gen_ai.provider.name';
 /** The pricing key when priced (bounded by the price table), else the raw model id (capped). */

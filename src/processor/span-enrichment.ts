@@ -1,5 +1,6 @@
 import type { Attributes, HrTime } from '@opentelemetry/api';
 import {
+  ATTR_COST_CACHE_DETAIL,
   ATTR_COST_CACHE_READ_USD,
   ATTR_COST_CACHE_WRITE_USD,
   ATTR_COST_INPUT_ACCOUNTING,
@@ -14,6 +15,7 @@ import {
   ATTR_OPERATION_DURATION,
   ATTR_TIME_TO_FIRST_CHUNK,
 } from '../attributes.js';
+import { isCacheDetailUnreported } from '../conventions/cache-detail.js';
 import type { InputAccountingOverrides } from '../conventions/input-accounting.js';
 import { readUsage } from '../conventions/read-usage.js';
 import { readReportedCost, type ReportedCost } from '../conventions/reported-cost.js';
@@ -109,6 +111,7 @@ export function computeSpanEnrichment(
             ? { costUsd: null, reason: 'no_model' }
             : settings.pricer.price(usage);
 
+  let cacheDetailUnreported = false;
   if (result.costUsd !== null) {
     added[ATTR_COST_USD] = result.costUsd;
     if (reported === undefined || result.breakdown.input + result.breakdown.output > 0) {
@@ -120,6 +123,10 @@ export function computeSpanEnrichment(
     if (reported === undefined) {
       added[ATTR_COST_PRICING_KEY] = result.pricingKey;
       added[ATTR_COST_MATCH] = result.match;
+      if (isCacheDetailUnreported(scope.name, usage, result.costUsd, (u) => settings.pricer.price(u))) {
+        added[ATTR_COST_CACHE_DETAIL] = 'unreported';
+        cacheDetailUnreported = true;
+      }
     }
     added[ATTR_COST_SOURCE] = result.source;
   } else {
@@ -130,6 +137,7 @@ export function computeSpanEnrichment(
   const operation = source['gen_ai.operation.name'];
   if (typeof operation === 'string') call.operation = operation;
   if (ttft !== undefined) call.ttftSeconds = ttft.seconds;
+  if (cacheDetailUnreported) call.cacheDetailUnreported = true;
 
   const enrichment: SpanEnrichment = { attributes: added, call };
   if (result.costUsd !== null) enrichment.costUsd = result.costUsd;
