@@ -8,6 +8,10 @@ import {
   type PushMetricExporter,
 } from '@opentelemetry/sdk-metrics';
 import { BatchSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  OpenAIUsageInstrumentation,
+  type OpenAIUsageInstrumentationConfig,
+} from './instrumentation/openai/openai-usage-instrumentation.js';
 import { CostMetrics } from './metrics/cost-metrics.js';
 import type { CostMetricsOptions } from './metrics/types.js';
 import { CostSpanProcessor } from './processor/cost-span-processor.js';
@@ -49,6 +53,15 @@ export interface LlmCostNodeSDKOptions {
    * Default: `OTEL_METRIC_EXPORT_INTERVAL`, else `60000`.
    */
   metricExportIntervalMillis?: number;
+  /**
+   * The `OpenAIUsageInstrumentation`, enabled here (it patches `openai` when the app loads it),
+   * so OpenAI calls are priced on their full usage whatever `instrumentations` NodeSDK is given:
+   * it adds cached and reasoning tokens to the contrib OpenAI instrumentation's spans, and makes
+   * the GenAI span itself for calls no instrumentation covers (`openai` 7). Its options, or
+   * `false` to leave it out.
+   * Default: `{}`.
+   */
+  openaiUsage?: OpenAIUsageInstrumentationConfig | false;
 }
 
 /** The part of `NodeSDKConfiguration` this package fills in: spread it into `new NodeSDK({…})`. */
@@ -72,6 +85,10 @@ export interface LlmCostNodeSDKConfiguration {
  * annotates spans in `onEnding`, before any export processor sees them in `onEnd`.
  */
 export function llmCostNodeSDKOptions(options: LlmCostNodeSDKOptions = {}): LlmCostNodeSDKConfiguration {
+  // Enabled on construction: `instrumentations` passed to NodeSDK beside this helper's result
+  // replace any list it could return, so it is not handed to NodeSDK. It traces through the
+  // global tracer provider, which NodeSDK registers on start().
+  if (options.openaiUsage !== false) new OpenAIUsageInstrumentation(options.openaiUsage ?? {});
   const metricsOptions = options.metrics ?? {};
   const recorder =
     options.processor?.recorder ?? (metricsOptions === false ? undefined : new CostMetrics(metricsOptions));

@@ -242,8 +242,12 @@ describe('openai 7: contrib does not cover it, our instrumentation makes the one
     expect(warnings).toHaveLength(1);
   });
 
-  it('steps aside where an instrumentation covers openai 7 (OpenInference): no second span', async () => {
-    const s = await setup(7, ['ours', 'openinference']);
+  for (const order of [
+    ['ours', 'openinference'],
+    ['openinference', 'ours'],
+  ] as Name[][])
+  it(`steps aside where an instrumentation covers openai 7 (OpenInference), enabled ${order.join(' then ')}: no second span`, async () => {
+    const s = await setup(7, order);
     await call(s, 'chat', CACHED_CALL.model, CACHED_CALL.usage);
     const span = only(s);
     expect(span.instrumentationScope.name).toBe('@arizeai/openinference-instrumentation-openai');

@@ -37,6 +37,8 @@ export interface OpenAIUsageInstrumentationConfig extends InstrumentationConfig 
 /** One `chat.completions.create` / `responses.create` call on its way to the client's `post`. */
 interface PendingCall {
   requestModel: string | undefined;
+  /** The span active when `create` was entered through our wrapper. */
+  entrySpanId: string | undefined;
   openaiVersion: string | undefined;
   claimed: boolean;
 }
@@ -118,6 +120,7 @@ export class OpenAIUsageInstrumentation extends InstrumentationBase<OpenAIUsageI
         const body = args[0] as { model?: unknown } | undefined;
         const call: PendingCall = {
           requestModel: typeof body?.model === 'string' ? body.model : undefined,
+          entrySpanId: trace.getActiveSpan()?.spanContext().spanId,
           openaiVersion,
           claimed: false,
         };
@@ -156,11 +159,15 @@ export class OpenAIUsageInstrumentation extends InstrumentationBase<OpenAIUsageI
     // child of it would not be sampled either.
     if (active !== undefined && !active.isRecording()) return sendOrRethrow(send);
 
+    // Another instrumentation's span for this call: one it started inside our `create` wrapper
+    // (then it is not the span that was active when the call entered), or, when it wraps
+    // `create` outside ours, the active span when that is an inference span.
     const theirs = active !== undefined ? callSpanOf(active) : undefined;
-    if (theirs !== undefined) {
+    const startedInside = active !== undefined && active.spanContext().spanId !== call.entrySpanId;
+    if (theirs !== undefined || startedInside) {
       const promise = sendOrRethrow(send);
       // OpenInference records its own usage under `llm.token_count.*`: leave its span alone.
-      if (!theirs.writable) return promise;
+      if (theirs === undefined || !theirs.writable) return promise;
       return this._observe(promise, {
         onResponse: (observed) => {
           if (hasKeys(observed.usage)) active!.setAttributes(observed.usage);
@@ -315,7 +322,11 @@ function openAIClass(moduleExports: unknown): OpenAIClass | undefined {
  * the call is not). `writable`: it records semconv usage, which this instrumentation completes.
  */
 function callSpanOf(span: Span): { writable: boolean } | undefined {
-  const readable = span as unknown as ReadableSpanLike;
+  // OpenInference makes its `OISpan` active, a wrapper that keeps the SDK span in `span`.
+  let readable = span as unknown as ReadableSpanLike & { span?: unknown };
+  if (readable.attributes === undefined && readable.span !== null && typeof readable.span === 'object') {
+    readable = readable.span as ReadableSpanLike;
+  }
   const attributes = readable.attributes;
   if (attributes === undefined || attributes === null || typeof attributes !== 'object') return undefined;
   if (!mayBeGenAi(attributes)) return undefined;
