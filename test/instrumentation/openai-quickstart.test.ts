@@ -33,10 +33,19 @@ const CALLS = [
   { kind: 'responses.stream', model: 'o4-mini', usage: { input: 2800, cached: 2048, output: 700, reasoning: 512 } },
 ] as const;
 
-/** The app part: loaded with `require`, as a CommonJS app's `require('openai')` would be. */
-const WORKLOAD = `
-import { createRequire as __createRequire } from 'node:module';
-const { OpenAI: __OpenAI } = __createRequire(import.meta.url)('openai');
+type Loading = 'require' | 'esm-hook';
+
+/**
+ * The app part. `require`: `openai` loaded as a CommonJS app's `require('openai')` loads it.
+ * `esm-hook`: `import('openai')` (its ESM build), with the loader hook the README prescribes for
+ * ESM apps (`--experimental-loader=@opentelemetry/instrumentation/hook.mjs`).
+ */
+const workload = (loading: Loading): string => `
+${
+  loading === 'require'
+    ? "import { createRequire as __createRequire } from 'node:module';\nconst { OpenAI: __OpenAI } = __createRequire(import.meta.url)('openai');"
+    : "const { default: __OpenAI } = await import('openai');"
+}
 const __client = new __OpenAI({ baseURL: process.env.MOCK_OPENAI_BASE_URL, apiKey: 'test', maxRetries: 0 });
 for (const c of ${JSON.stringify(CALLS)}) {
   const prompt = 'Say hello. usage:' + JSON.stringify(c.usage);
@@ -63,14 +72,15 @@ afterAll(async () => {
   await llm.close();
 });
 
-async function runQuickStart(major: OpenAIMajor, receiver: OtlpReceiver): Promise<string> {
+async function runQuickStart(major: OpenAIMajor, loading: Loading, receiver: OtlpReceiver): Promise<string> {
   const dir = join(openaiDir(major), 'node_modules', '.cache', 'otel-llm-cost-openai-quickstart');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `quickstart-${process.pid}.mts`);
   const src = relative(dir, join(ROOT, 'src', 'index.js')).replaceAll('\\', '/');
-  writeFileSync(file, quickStart().replace("from 'otel-llm-cost'", `from '${src}'`) + WORKLOAD);
+  writeFileSync(file, quickStart().replace("from 'otel-llm-cost'", `from '${src}'`) + workload(loading));
   try {
-    const { stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', file], {
+    const hook = loading === 'esm-hook' ? ['--experimental-loader=@opentelemetry/instrumentation/hook.mjs'] : [];
+    const { stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', ...hook, file], {
       cwd: ROOT,
       env: {
         ...process.env,
@@ -87,11 +97,16 @@ async function runQuickStart(major: OpenAIMajor, receiver: OtlpReceiver): Promis
 }
 
 describe('README quick start, as written, prices OpenAI calls on their full usage', () => {
-  for (const major of [6, 7] as const) {
-    it(`openai ${major}: one priced GenAI span per call, cached and reasoning tokens included`, async () => {
+  for (const [major, loading] of [
+    [6, 'require'],
+    [7, 'require'],
+    [6, 'esm-hook'],
+    [7, 'esm-hook'],
+  ] as const) {
+    it(`openai ${major}, ${loading}: one priced GenAI span per call, cached and reasoning tokens included`, async () => {
       const receiver = await startOtlpReceiver();
       try {
-        const stderr = await runQuickStart(major, receiver);
+        const stderr = await runQuickStart(major, loading, receiver);
         // The contrib instrumentation also emits GenAI log events, which NodeSDK exports to
         // /v1/logs (OTEL_LOGS_EXPORTER defaults to otlp); this receiver takes traces and metrics.
         expect(receiver.rejected.filter((r) => r.path !== '/v1/logs')).toEqual([]);
