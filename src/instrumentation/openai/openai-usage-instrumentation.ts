@@ -162,12 +162,12 @@ export class OpenAIUsageInstrumentation extends InstrumentationBase<OpenAIUsageI
     // Another instrumentation's span for this call: one it started inside our `create` wrapper
     // (then it is not the span that was active when the call entered), or, when it wraps
     // `create` outside ours, the active span when that is an inference span.
-    const theirs = active !== undefined ? callSpanOf(active) : undefined;
+    const theirs = active !== undefined && isCallSpan(active);
     const startedInside = active !== undefined && active.spanContext().spanId !== call.entrySpanId;
-    if (theirs !== undefined || startedInside) {
+    if (theirs || startedInside) {
       const promise = sendOrRethrow(send);
-      // OpenInference records its own usage under `llm.token_count.*`: leave its span alone.
-      if (theirs === undefined || !theirs.writable) return promise;
+      // A span we cannot read might not be this call's: nothing is written onto it.
+      if (!theirs) return promise;
       return this._observe(promise, {
         onResponse: (observed) => {
           if (hasKeys(observed.usage)) active!.setAttributes(observed.usage);
@@ -319,20 +319,21 @@ function openAIClass(moduleExports: unknown): OpenAIClass | undefined {
 /**
  * Whether the active span is the span of this model call, made by another instrumentation (or
  * by hand): an inference span by the processor's own rules (an agent or workflow span around
- * the call is not). `writable`: it records semconv usage, which this instrumentation completes.
+ * the call is not). Its usage is completed with the semconv keys, also on an OpenInference
+ * span: OpenInference records no usage at all on streamed chat calls (docs/instrumentations.md),
+ * and the processor reads the semconv keys first, with the same meaning.
  */
-function callSpanOf(span: Span): { writable: boolean } | undefined {
+function isCallSpan(span: Span): boolean {
   // OpenInference makes its `OISpan` active, a wrapper that keeps the SDK span in `span`.
   let readable = span as unknown as ReadableSpanLike & { span?: unknown };
   if (readable.attributes === undefined && readable.span !== null && typeof readable.span === 'object') {
     readable = readable.span as ReadableSpanLike;
   }
   const attributes = readable.attributes;
-  if (attributes === undefined || attributes === null || typeof attributes !== 'object') return undefined;
-  if (!mayBeGenAi(attributes)) return undefined;
+  if (attributes === undefined || attributes === null || typeof attributes !== 'object') return false;
+  if (!mayBeGenAi(attributes)) return false;
   const name = typeof readable.name === 'string' ? readable.name : '';
-  if (spanRole(name, attributes, true) !== 'inference') return undefined;
-  return { writable: attributes['openinference.span.kind'] === undefined };
+  return spanRole(name, attributes, true) === 'inference';
 }
 
 interface StreamLike {
