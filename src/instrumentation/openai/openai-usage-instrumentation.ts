@@ -4,6 +4,7 @@ import {
   SpanKind,
   SpanStatusCode,
   trace,
+  TraceFlags,
   type Attributes,
   type Span,
 } from '@opentelemetry/api';
@@ -155,14 +156,13 @@ export class OpenAIUsageInstrumentation extends InstrumentationBase<OpenAIUsageI
 
   private _tracePost(call: PendingCall, send: () => unknown): unknown {
     const active = trace.getActiveSpan();
-    // A span that is not recording (sampled out, or already ended) takes no attributes, and a
-    // child of it would not be sampled either.
-    if (active !== undefined && !active.isRecording()) return sendOrRethrow(send);
+    // Sampled out: a span of ours would be a child of it, not sampled either.
+    if (active !== undefined && (active.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return sendOrRethrow(send);
 
     // Another instrumentation's span for this call: one it started inside our `create` wrapper
     // (then it is not the span that was active when the call entered), or, when it wraps
-    // `create` outside ours, the active span when that is an inference span.
-    const theirs = active !== undefined && isCallSpan(active);
+    // `create` outside ours, the active span when that is an inference span still recording.
+    const theirs = active !== undefined && active.isRecording() && isCallSpan(active);
     const startedInside = active !== undefined && active.spanContext().spanId !== call.entrySpanId;
     if (theirs || startedInside) {
       const promise = sendOrRethrow(send);
