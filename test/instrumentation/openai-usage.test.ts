@@ -13,7 +13,7 @@
  * - without our companion, a contrib span says its cost is an upper bound.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { context, diag, DiagLogLevel, SpanKind, SpanStatusCode, type DiagLogger } from '@opentelemetry/api';
+import { context, diag, DiagLogLevel, SpanKind, SpanStatusCode, trace, TraceFlags, type DiagLogger } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
@@ -288,6 +288,23 @@ describe('openai 7: contrib does not cover it, our instrumentation makes the one
     expect(chat.parentSpanContext?.spanId).toBe(agent.spanContext().spanId);
     expect(agent.attributes['gen_ai.usage.input_tokens']).toBeUndefined();
     expect(chat.attributes[ATTR_COST_USD]).toBeCloseTo(oracle('gpt-4o', CACHED_CALL.usage), 12);
+  });
+
+  it('under a propagated parent (no local span): its span continues the trace; sampled out: no span', async () => {
+    const s = await setup(7, ['ours']);
+    const remote = { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', isRemote: true };
+    await context.with(trace.setSpanContext(context.active(), { ...remote, traceFlags: TraceFlags.SAMPLED }), () =>
+      call(s, 'chat', CACHED_CALL.model, CACHED_CALL.usage),
+    );
+    const span = only(s);
+    expect(span.spanContext().traceId).toBe(remote.traceId);
+    expect(span.parentSpanContext?.spanId).toBe(remote.spanId);
+    expect(span.attributes[ATTR_COST_USD]).toBeCloseTo(oracle('gpt-4o', CACHED_CALL.usage), 12);
+
+    await context.with(trace.setSpanContext(context.active(), { ...remote, traceFlags: TraceFlags.NONE }), () =>
+      call(s, 'chat', CACHED_CALL.model, CACHED_CALL.usage),
+    );
+    expect(s.spans()).toHaveLength(1);
   });
 
   it('with createSpans: false makes no span of its own', async () => {
