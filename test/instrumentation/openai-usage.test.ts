@@ -307,6 +307,12 @@ describe('openai 7: contrib does not cover it, our instrumentation makes the one
     expect(s.spans()).toHaveLength(1);
   });
 
+  it('enabled twice (the setup helper called twice): still one span per call', async () => {
+    const s = await setup(7, ['ours', 'ours']);
+    await call(s, 'chat.stream', CACHED_CALL.model, CACHED_CALL.usage);
+    expect(only(s).attributes[ATTR_COST_USD]).toBeCloseTo(oracle('gpt-4o', CACHED_CALL.usage), 12);
+  });
+
   it('with createSpans: false makes no span of its own', async () => {
     const s = await setup(7, ['contrib', 'ours'], { createSpans: false });
     await call(s, 'chat', CACHED_CALL.model, CACHED_CALL.usage);

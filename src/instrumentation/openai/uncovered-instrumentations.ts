@@ -27,7 +27,8 @@ export function loadedOpenAIInstrumentations(): string[] {
   } catch {
     return [];
   }
-  return OPENAI_INSTRUMENTATION_PACKAGES.filter((name) => files.some((file) => file.includes(`/node_modules/${name}/`)));
+  const paths = files.map((file) => file.replaceAll('\\', '/'));
+  return OPENAI_INSTRUMENTATION_PACKAGES.filter((name) => paths.some((file) => file.includes(`/node_modules/${name}/`)));
 }
 
 let warned = false;
