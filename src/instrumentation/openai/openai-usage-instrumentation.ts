@@ -7,6 +7,8 @@ import {
   TraceFlags,
   type Attributes,
   type Span,
+  type Tracer,
+  type TracerProvider,
 } from '@opentelemetry/api';
 import {
   InstrumentationBase,
@@ -75,8 +77,27 @@ interface ReadableSpanLike {
  * never a second span for one call. `llmCostNodeSDKOptions()` enables it.
  */
 export class OpenAIUsageInstrumentation extends InstrumentationBase<OpenAIUsageInstrumentationConfig> {
+  /** Whether a tracer provider was given (`registerInstrumentations` does); else the global one. */
+  private _hasTracerProvider = false;
+
   constructor(config: OpenAIUsageInstrumentationConfig = {}) {
     super(OPENAI_USAGE_INSTRUMENTATION_NAME, VERSION, config);
+  }
+
+  override setTracerProvider(tracerProvider: TracerProvider): void {
+    super.setTracerProvider(tracerProvider);
+    this._hasTracerProvider = true;
+  }
+
+  /**
+   * The tracer for our own spans. Without a provider of its own (the setup helper builds this
+   * instrumentation before NodeSDK registers the global provider, and NodeSDK is not told about
+   * it) the global tracer is looked up per span, not kept from construction: `@opentelemetry/api`
+   * 1.10 ships a CommonJS and an ESM build, each with its own proxy provider, and a tracer taken
+   * from one of them before the SDK registered through the other stays a no-op for good.
+   */
+  private _spanTracer(): Tracer {
+    return this._hasTracerProvider ? this.tracer : trace.getTracer(OPENAI_USAGE_INSTRUMENTATION_NAME, VERSION);
   }
 
   protected init(): InstrumentationNodeModuleDefinition[] {
@@ -189,7 +210,7 @@ export class OpenAIUsageInstrumentation extends InstrumentationBase<OpenAIUsageI
       'gen_ai.provider.name': 'openai',
     };
     if (model !== undefined) attributes['gen_ai.request.model'] = model;
-    const span = this.tracer.startSpan(model !== undefined ? `chat ${model}` : 'chat', {
+    const span = this._spanTracer().startSpan(model !== undefined ? `chat ${model}` : 'chat', {
       kind: SpanKind.CLIENT,
       attributes,
     });

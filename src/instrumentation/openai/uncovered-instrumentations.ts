@@ -15,38 +15,52 @@ export const OPENAI_INSTRUMENTATION_PACKAGES: readonly string[] = [
 ];
 
 /**
- * The known OpenAI instrumentation packages loaded in this process. A package that is loaded
- * is, in practice, one the app registered: it is imported only to be handed to the SDK.
- * Scans the CommonJS module cache (an ESM `import` of these CommonJS packages lands there
- * too); runs once per process, on the first call no instrumentation made a span for.
+ * The known OpenAI instrumentation packages this app has, each with how we know: `loaded` when
+ * one of its files is in the CommonJS module cache, else `installed` when it resolves from the
+ * working directory (an ESM `import` of a dual package, such as the contrib instrumentation 0.22,
+ * loads its ESM build, which no public cache lists). An app that has one, in practice, registers
+ * it. Runs once per process, on the first call no instrumentation made a span for.
  */
-export function loadedOpenAIInstrumentations(): string[] {
-  let files: string[];
+export function knownOpenAIInstrumentations(): string[] {
+  let req: NodeJS.Require;
   try {
-    files = Object.keys(createRequire(join(process.cwd(), 'index.js')).cache);
+    req = createRequire(join(process.cwd(), 'index.js'));
   } catch {
     return [];
   }
-  const paths = files.map((file) => file.replaceAll('\\', '/'));
-  return OPENAI_INSTRUMENTATION_PACKAGES.filter((name) => paths.some((file) => file.includes(`/node_modules/${name}/`)));
+  const paths = Object.keys(req.cache).map((file) => file.replaceAll('\\', '/'));
+  const found: string[] = [];
+  for (const name of OPENAI_INSTRUMENTATION_PACKAGES) {
+    if (paths.some((file) => file.includes(`/node_modules/${name}/`))) {
+      found.push(`${name} is loaded`);
+      continue;
+    }
+    try {
+      req.resolve(name);
+      found.push(`${name} is installed`);
+    } catch {
+      // not there
+    }
+  }
+  return found;
 }
 
 let warned = false;
 
 /**
- * Says once, through `diag.warn`, that an instrumentation the app loaded made no span for an
- * OpenAI call: it does not cover the installed `openai` (or `openai` was loaded before the
- * instrumentation was enabled). Without this a user sees no LLM span and no reason.
+ * Says once, through `diag.warn`, that the app has an OpenAI instrumentation but none made a
+ * span for an OpenAI call: it does not cover the installed `openai`, is not registered, or was
+ * enabled after `openai` was loaded. Without this a user sees no LLM span and no reason.
  */
 export function warnUncoveredOnce(openaiVersion: string | undefined, creatingSpans: boolean): void {
   if (warned) return;
   warned = true;
-  const loaded = loadedOpenAIInstrumentations();
-  if (loaded.length === 0) return;
+  const found = knownOpenAIInstrumentations();
+  if (found.length === 0) return;
   const version = openaiVersion ?? 'unknown';
   diag.warn(
-    `otel-llm-cost: ${loaded.join(', ')} ${loaded.length === 1 ? 'is' : 'are'} loaded but made no span for a call of openai ${version}: ` +
-      `${loaded.length === 1 ? 'it does' : 'they do'} not instrument this version (or openai was loaded before ${loaded.length === 1 ? 'it was' : 'they were'} enabled). ` +
+    `otel-llm-cost: ${found.join(', ')}, but no instrumentation made a span for a call of openai ${version}: ` +
+      'it does not instrument this version, is not registered, or was enabled after openai was loaded. ' +
       (creatingSpans
         ? 'OpenAIUsageInstrumentation creates the GenAI client spans for these calls instead.'
         : 'No span is recorded for these calls (OpenAIUsageInstrumentation has createSpans: false).'),
