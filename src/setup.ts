@@ -88,7 +88,8 @@ export function llmCostNodeSDKOptions(options: LlmCostNodeSDKOptions = {}): LlmC
   // Enabled on construction: `instrumentations` passed to NodeSDK beside this helper's result
   // replace any list it could return, so it is not handed to NodeSDK. It traces through the
   // global tracer provider, which NodeSDK registers on start().
-  if (options.openaiUsage !== false) new OpenAIUsageInstrumentation(options.openaiUsage ?? {});
+  const openaiUsage = openaiUsageConfig(options.openaiUsage);
+  if (openaiUsage !== false) new OpenAIUsageInstrumentation(openaiUsage);
   const metricsOptions = options.metrics ?? {};
   const recorder =
     options.processor?.recorder ?? (metricsOptions === false ? undefined : new CostMetrics(metricsOptions));
@@ -111,6 +112,15 @@ export function llmCostNodeSDKOptions(options: LlmCostNodeSDKOptions = {}): LlmC
     }),
   ];
   return { spanProcessors, metricReaders };
+}
+
+function openaiUsageConfig(option: unknown): OpenAIUsageInstrumentationConfig | false {
+  if (option === undefined) return {};
+  if (option === false || (option !== null && typeof option === 'object' && !Array.isArray(option))) {
+    return option as OpenAIUsageInstrumentationConfig | false;
+  }
+  diag.warn(`otel-llm-cost: openaiUsage must be an options object or false, got ${String(option)}; using {}`);
+  return {};
 }
 
 function exportInterval(option: number | undefined): number {
