@@ -10,6 +10,8 @@ export default defineConfig([
     clean: true,
     target: 'node20',
     splitting: false,
+    // import.meta.url in the CommonJS build (src/setup/sdk-modules.ts resolves the SDK with it).
+    shims: true,
   },
   {
     entry: { cli: 'src/cli.ts' },

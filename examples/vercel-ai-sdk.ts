@@ -2,7 +2,8 @@
  * Vercel AI SDK + otel-llm-cost: calls made with `experimental_telemetry` get their cost. The AI
  * SDK makes its own spans (no instrumentation package, no require patching); the cost lands on
  * the provider-call spans (`ai.generateText.doGenerate`, `ai.streamText.doStream`) and rolls up
- * to their parents.
+ * to their parents. This is AI SDK 6 (`experimental_telemetry`); for AI SDK 7 (`@ai-sdk/otel`,
+ * `registerTelemetry`) see examples/vercel-ai-sdk-7.ts.
  *
  *   npx tsx examples/vercel-ai-sdk.ts                              # offline, against the bundled mock
  *   ANTHROPIC_API_KEY=sk-ant-… npx tsx examples/vercel-ai-sdk.ts   # the real API

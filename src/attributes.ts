@@ -28,3 +28,31 @@ export const ATTR_COST_INPUT_ACCOUNTING_REASON = 'gen_ai.cost.input_accounting_r
  * has a cache-read price, so the cost was computed as if nothing was cached: an upper bound.
  */
 export const ATTR_COST_CACHE_DETAIL = 'gen_ai.cost.cache_detail';
+/**
+ * The attribute a `reported` cost was read from: `gen_ai.usage.cost` (with
+ * `gen_ai.usage.cost.source = provider`), `ai.response.providerMetadata` (OpenRouter's billed
+ * `usage.cost`), or an attribute the user trusts (`trustedCostAttributes`).
+ */
+export const ATTR_COST_REPORTED_FROM = 'gen_ai.cost.reported_from';
+
+// ── Written only when asked for (`interop` option, docs/interop.md): other tools' names ──
+/** Langfuse OTel ingestion: JSON object of USD per usage type, read as the observation's cost. */
+export const ATTR_LANGFUSE_COST_DETAILS = 'langfuse.observation.cost_details';
+/** OpenInference (Arize Phoenix): total cost of the call, USD. */
+export const ATTR_OPENINFERENCE_COST_TOTAL = 'llm.cost.total';
+/** OpenInference: cost of the prompt (uncached input + cache reads + cache writes), USD. */
+export const ATTR_OPENINFERENCE_COST_PROMPT = 'llm.cost.prompt';
+/** OpenInference: cost of the completion (output, reasoning included), USD. */
+export const ATTR_OPENINFERENCE_COST_COMPLETION = 'llm.cost.completion';
+/** OpenInference: cost of the uncached input tokens, USD. */
+export const ATTR_OPENINFERENCE_COST_PROMPT_INPUT = 'llm.cost.prompt_details.input';
+/** OpenInference: cost of the cache reads, USD. */
+export const ATTR_OPENINFERENCE_COST_PROMPT_CACHE_READ = 'llm.cost.prompt_details.cache_read';
+/** OpenInference: cost of the cache writes, USD. */
+export const ATTR_OPENINFERENCE_COST_PROMPT_CACHE_WRITE = 'llm.cost.prompt_details.cache_write';
+/** GenAI semconv cost proposal (semantic-conventions-genai PR #443): the amount. */
+export const ATTR_SEMCONV_COST_AMOUNT = 'gen_ai.usage.cost.amount';
+/** GenAI semconv cost proposal: ISO 4217 currency of the amount (`USD`). */
+export const ATTR_SEMCONV_COST_CURRENCY = 'gen_ai.usage.cost.currency';
+/** GenAI semconv cost proposal: `local` (computed from token counts and prices) or `provider` (received in the response). */
+export const ATTR_SEMCONV_COST_SOURCE = 'gen_ai.usage.cost.source';

@@ -1,6 +1,7 @@
 import { diag } from '@opentelemetry/api';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { excerpt } from './sources/log-text.js';
 
 /**
  * The one configuration layer of the price sources: explicit options first, the
@@ -36,7 +37,11 @@ export interface PriceSourceOptions {
   refreshIntervalMs?: number;
   /** Time limit of one fetch, body included, in milliseconds. Default: `OTEL_LLM_COST_FETCH_TIMEOUT`, else `10000`. */
   fetchTimeoutMs?: number;
-  /** Largest table accepted from the URL, in bytes. Default: `OTEL_LLM_COST_MAX_BYTES`, else `20971520` (20 MiB). */
+  /**
+   * Largest table accepted, in bytes: from the URL, and from every file read (the prices file,
+   * the overrides file, the cache file, which may exceed it by its small envelope).
+   * Default: `OTEL_LLM_COST_MAX_BYTES`, else `20971520` (20 MiB).
+   */
   maxBytes?: number;
   /**
    * Price entries in the LiteLLM entry shape, keyed by model, consulted before any table:
@@ -142,7 +147,7 @@ export function refuseUrl(url: string, allowHttpLoopback: boolean): string | und
       ? 'plain http is only allowed to a loopback host'
       : 'only https URLs are fetched (plain http could be tampered with)';
   }
-  return `unsupported protocol ${parsed.protocol}`;
+  return `unsupported protocol ${excerpt(parsed.protocol, 20)}`;
 }
 
 /**
@@ -154,11 +159,13 @@ export function redactUrl(url: string): string {
   try {
     parsed = new URL(url);
   } catch {
-    return url;
+    return excerpt(url, 200);
   }
-  if (parsed.protocol === 'file:') return url;
+  if (parsed.protocol === 'file:') return excerpt(url, 200);
+  // A redirect may point anywhere (`data:` carries its whole payload): name the scheme only.
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') return `${excerpt(parsed.protocol, 20)}…`;
   const query = parsed.search === '' ? '' : '?…';
-  return `${parsed.protocol}//${parsed.host}${parsed.pathname}${query}`;
+  return `${excerpt(`${parsed.protocol}//${parsed.host}${parsed.pathname}`, 200)}${query}`;
 }
 
 function isLoopbackHost(hostname: string): boolean {

@@ -36,9 +36,11 @@ export type { CostSpanProcessorOptions, CostEnrichmentOptions } from './processo
 export { CostSpanExporter } from './processor/cost-span-exporter.js';
 export type { CostSpanExporterOptions } from './processor/cost-span-exporter.js';
 export { markFirstChunk } from './processor/first-chunk.js';
+export { COST_ATTRIBUTE_HEADROOM } from './processor/attribute-limit.js';
 export { computeSpanEnrichment } from './processor/span-enrichment.js';
 export type { SpanView, SpanEnrichment, EnrichmentSettings, UsagePricer } from './processor/span-enrichment.js';
 export type { LlmCall, LlmCallRecorder } from './processor/llm-call.js';
+export type { CostInteropOptions } from './interop/cost-interop.js';
 export { readUsage } from './conventions/read-usage.js';
 export type { ReadUsageOptions, UsageReading } from './conventions/read-usage.js';
 export { INSTRUMENTATION_PROFILES } from './conventions/input-accounting.js';
@@ -57,10 +59,12 @@ export {
   METRIC_COST,
   METRIC_TOKENS,
   METRIC_CACHE_SAVINGS,
+  METRIC_CACHE_WRITE_PREMIUM,
   METRIC_TIME_TO_FIRST_CHUNK,
   METRIC_CALL_DURATION,
   METRIC_UNPRICED_CALLS,
   METRIC_CACHE_DETAIL_UNREPORTED,
+  METRIC_DROPPED_ATTRIBUTES,
   TOKEN_TYPES,
   COST_BUCKETS_USD,
 } from './metrics/instruments.js';
@@ -68,4 +72,6 @@ export type { TokenType } from './metrics/instruments.js';
 export { OpenAIUsageInstrumentation, OPENAI_USAGE_INSTRUMENTATION_NAME } from './instrumentation/openai/openai-usage-instrumentation.js';
 export type { OpenAIUsageInstrumentationConfig } from './instrumentation/openai/openai-usage-instrumentation.js';
 export { llmCostNodeSDKOptions } from './setup.js';
+export { flushOnExit } from './setup/flush-on-exit.js';
+export type { FlushOnExitOptions } from './setup/flush-on-exit.js';
 export type { LlmCostNodeSDKOptions, LlmCostNodeSDKConfiguration } from './setup.js';

@@ -1,13 +1,7 @@
 import { diag } from '@opentelemetry/api';
 import { getNumberFromEnv } from '@opentelemetry/core';
-import { OTLPMetricExporter } from '@opentelemetry/exporter-metrics-otlp-http';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import {
-  PeriodicExportingMetricReader,
-  type IMetricReader,
-  type PushMetricExporter,
-} from '@opentelemetry/sdk-metrics';
-import { BatchSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { IMetricReader, PushMetricExporter } from '@opentelemetry/sdk-metrics';
+import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
 import {
   OpenAIUsageInstrumentation,
   type OpenAIUsageInstrumentationConfig,
@@ -16,6 +10,10 @@ import { CostMetrics } from './metrics/cost-metrics.js';
 import type { CostMetricsOptions } from './metrics/types.js';
 import { CostSpanProcessor } from './processor/cost-span-processor.js';
 import type { CostSpanProcessorOptions } from './processor/cost-span-processor-options.js';
+import { batchSpanProcessor, exportSpanProcessorsFromEnv, metricExportersFromEnv } from './setup/exporters-from-env.js';
+import { flushOnExit } from './setup/flush-on-exit.js';
+import { sdkMetrics } from './setup/sdk-modules.js';
+import { withVisibleDiag } from './setup/visible-diag.js';
 
 const DEFAULT_EXPORT_INTERVAL_MILLIS = 60_000;
 const DEFAULT_EXPORT_TIMEOUT_MILLIS = 30_000;
@@ -36,16 +34,17 @@ export interface LlmCostNodeSDKOptions {
   /**
    * Where the app's spans (now carrying cost attributes) are exported, through a
    * `BatchSpanProcessor` registered after the cost processor.
-   * Default: `new OTLPTraceExporter()`, which reads `OTEL_EXPORTER_OTLP_ENDPOINT`,
-   * `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`, `…_HEADERS`, `…_TIMEOUT`, `…_COMPRESSION`
-   * (OTLP/HTTP with JSON; default endpoint `http://localhost:4318/v1/traces`).
+   * Default: what `OTEL_TRACES_EXPORTER` names (`otlp`, `console`, `none`; default `otlp`), the
+   * OTLP exporter speaking `OTEL_EXPORTER_OTLP_TRACES_PROTOCOL` / `OTEL_EXPORTER_OTLP_PROTOCOL`
+   * (`http/protobuf` by default, `http/json`, `grpc`), as NodeSDK would build it.
    */
   traceExporter?: SpanExporter;
   /**
    * Where metrics are pushed, by a `PeriodicExportingMetricReader`.
-   * Default: `new OTLPMetricExporter()`, which reads `OTEL_EXPORTER_OTLP_ENDPOINT`,
-   * `OTEL_EXPORTER_OTLP_METRICS_ENDPOINT`, `…_HEADERS`, `…_METRICS_TEMPORALITY_PREFERENCE` …
-   * (default endpoint `http://localhost:4318/v1/metrics`).
+   * Default: what `OTEL_METRICS_EXPORTER` names (`otlp`, `console`; default `otlp`), the OTLP
+   * exporter speaking `OTEL_EXPORTER_OTLP_METRICS_PROTOCOL` / `OTEL_EXPORTER_OTLP_PROTOCOL`. When
+   * the variable names anything else (`none`, `prometheus`), no reader is returned and NodeSDK
+   * builds its own from it.
    */
   metricExporter?: PushMetricExporter;
   /**
@@ -53,6 +52,12 @@ export interface LlmCostNodeSDKOptions {
    * Default: `OTEL_METRIC_EXPORT_INTERVAL`, else `60000`.
    */
   metricExportIntervalMillis?: number;
+  /**
+   * Flush the global tracer and meter providers when the process exits by itself or on
+   * SIGINT/SIGTERM (`flushOnExit()`), so short scripts and Ctrl-C lose nothing.
+   * Default: `true`.
+   */
+  flushOnExit?: boolean;
   /**
    * The `OpenAIUsageInstrumentation`, enabled here (it patches `openai` when the app loads it),
    * so OpenAI calls are priced on their full usage whatever `instrumentations` NodeSDK is given:
@@ -66,9 +71,9 @@ export interface LlmCostNodeSDKOptions {
 
 /** The part of `NodeSDKConfiguration` this package fills in: spread it into `new NodeSDK({…})`. */
 export interface LlmCostNodeSDKConfiguration {
-  /** The cost processor first, then the export processor. */
+  /** The cost processor first, then the export processors. */
   spanProcessors: SpanProcessor[];
-  /** A periodic OTLP metric reader; absent when `metrics: false`. */
+  /** Periodic metric readers; absent when `metrics: false` or NodeSDK builds them itself. */
   metricReaders?: IMetricReader[];
 }
 
@@ -85,6 +90,11 @@ export interface LlmCostNodeSDKConfiguration {
  * annotates spans in `onEnding`, before any export processor sees them in `onEnd`.
  */
 export function llmCostNodeSDKOptions(options: LlmCostNodeSDKOptions = {}): LlmCostNodeSDKConfiguration {
+  return withVisibleDiag(() => build(options));
+}
+
+function build(options: LlmCostNodeSDKOptions): LlmCostNodeSDKConfiguration {
+  if (options.flushOnExit !== false) flushOnExit();
   // Enabled on construction: `instrumentations` passed to NodeSDK beside this helper's result
   // replace any list it could return, so it is not handed to NodeSDK. It traces through the
   // global tracer provider, which NodeSDK registers on start().
@@ -95,22 +105,20 @@ export function llmCostNodeSDKOptions(options: LlmCostNodeSDKOptions = {}): LlmC
     options.processor?.recorder ?? (metricsOptions === false ? undefined : new CostMetrics(metricsOptions));
   const spanProcessors: SpanProcessor[] = [
     new CostSpanProcessor({ ...options.processor, recorder }),
-    new BatchSpanProcessor(options.traceExporter ?? new OTLPTraceExporter()),
+    ...(options.traceExporter ? [batchSpanProcessor(options.traceExporter)] : exportSpanProcessorsFromEnv()),
   ];
   if (metricsOptions === false) return { spanProcessors };
 
+  const exporters = options.metricExporter ? [options.metricExporter] : metricExportersFromEnv();
+  if (exporters === undefined) return { spanProcessors };
   const exportIntervalMillis = exportInterval(options.metricExportIntervalMillis);
   const exportTimeoutMillis = Math.min(
     positive(getNumberFromEnv('OTEL_METRIC_EXPORT_TIMEOUT')) ?? DEFAULT_EXPORT_TIMEOUT_MILLIS,
     exportIntervalMillis,
   );
-  const metricReaders: IMetricReader[] = [
-    new PeriodicExportingMetricReader({
-      exporter: options.metricExporter ?? new OTLPMetricExporter(),
-      exportIntervalMillis,
-      exportTimeoutMillis,
-    }),
-  ];
+  const metricReaders: IMetricReader[] = exporters.map(
+    (exporter) => new (sdkMetrics().PeriodicExportingMetricReader)({ exporter, exportIntervalMillis, exportTimeoutMillis }),
+  );
   return { spanProcessors, metricReaders };
 }
 

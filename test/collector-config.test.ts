@@ -147,6 +147,17 @@ describe('collector-config/docker-compose.yaml', () => {
       uids.add(panel.datasource.uid);
       for (const t of panel.targets) uids.add(t.datasource.uid);
     }
-    expect([...uids]).toEqual([prometheus.uid]);
+    // No hard-coded uid: every panel and query uses the datasource input, which an import into
+    // another Grafana replaces (`__inputs`) and the provisioned stack resolves through the
+    // datasource variable of the same name (its default: the provisioned default Prometheus).
+    expect([...uids]).toEqual(['${DS_PROMETHEUS}']);
+    expect(dashboard.__inputs).toEqual([expect.objectContaining({ name: 'DS_PROMETHEUS', type: 'datasource', pluginId: 'prometheus' })]);
+    const dsVar = dashboard.templating.list.find((v: any) => v.name === 'DS_PROMETHEUS');
+    expect(dsVar).toMatchObject({ type: 'datasource', query: 'prometheus' });
+    expect(prometheus.isDefault).toBe(true);
+    for (const v of dashboard.templating.list.filter((v: any) => v.type === 'query')) {
+      expect(v.datasource.uid).toBe('${DS_PROMETHEUS}');
+    }
+    expect(JSON.stringify(dashboard)).not.toContain(`"uid":"${prometheus.uid}"`);
   });
 });

@@ -74,6 +74,18 @@ describe('examples/vercel-ai-sdk.ts', () => {
   });
 });
 
+describe('examples/vercel-ai-sdk-7.ts', () => {
+  it('registers @ai-sdk/otel after sdk.start() and prints the cost of a cache write and a streamed cache read', async () => {
+    const out = await runExample('vercel-ai-sdk-7.ts');
+    const write = expectedUsd('claude-sonnet-4-5', 'anthropic', { input: 8000, cacheWrite: 6000, output: 300 });
+    const read = expectedUsd('claude-sonnet-4-5', 'anthropic', { input: 8200, cached: 6000, output: 400 });
+    expect(out).toContain(`chat claude-sonnet-4-5: ${write}\n`);
+    expect(out).toContain(`invoke_agent claude-sonnet-4-5: ${write} in total`);
+    expect(out).toMatch(new RegExp(`chat claude-sonnet-4-5: \\${read}, first chunk after \\d+ ms`));
+    expect(out).toContain(`invoke_agent claude-sonnet-4-5: ${read} in total`);
+  });
+});
+
 describe('examples/manual-spans.ts', () => {
   it('prints the cost and the time to first chunk of a hand-traced stream', async () => {
     const out = await runExample('manual-spans.ts');

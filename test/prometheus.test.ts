@@ -26,6 +26,7 @@ import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { CostMetrics } from '../src/metrics/cost-metrics.js';
 import {
   METRIC_CACHE_SAVINGS,
+  METRIC_CACHE_WRITE_PREMIUM,
   METRIC_CALL_DURATION,
   METRIC_COST,
   METRIC_TIME_TO_FIRST_CHUNK,
@@ -44,6 +45,7 @@ const INSTRUMENTS = [
   { name: METRIC_COST, unit: 'USD', counter: false },
   { name: METRIC_TOKENS, unit: '{token}', counter: true },
   { name: METRIC_CACHE_SAVINGS, unit: 'USD', counter: true },
+  { name: METRIC_CACHE_WRITE_PREMIUM, unit: 'USD', counter: true },
   { name: METRIC_TIME_TO_FIRST_CHUNK, unit: 's', counter: false },
   { name: METRIC_CALL_DURATION, unit: 's', counter: false },
   { name: METRIC_UNPRICED_CALLS, unit: '{call}', counter: true },
@@ -79,7 +81,8 @@ function dashboardQueries(): { title: string; expr: string }[] {
     }
   };
   walk(dashboard.panels);
-  for (const v of dashboard.templating?.list ?? []) {
+  // Only query variables run PromQL (the datasource and custom variables hold no query).
+  for (const v of (dashboard.templating?.list ?? []).filter((v: any) => v.type === 'query')) {
     out.push({ title: `variable $${v.name}`, expr: typeof v.query === 'string' ? v.query : v.query.query });
   }
   return out;
@@ -91,7 +94,8 @@ function expandVariables(expr: string): string {
     .replaceAll('$__rate_interval', '1m')
     .replaceAll('$__range', '5m')
     .replaceAll('$provider', '.*')
-    .replaceAll('$model', '.*');
+    .replaceAll('$model', '.*')
+    .replaceAll('$dimension', 'enduser_id');
 }
 
 async function freePort(): Promise<number> {
@@ -126,7 +130,7 @@ function call(model: string, costUsd: number | null, extra: Partial<LlmCall> = {
     operation: 'chat',
     ttftSeconds: 0.35,
     durationSeconds: 1.8,
-    attributes: {},
+    attributes: { 'enduser.id': model.startsWith('claude') ? 'user-a' : 'user-b' },
     ...extra,
   };
 }
@@ -169,7 +173,8 @@ describe.skipIf(!available && !inCi)('a real Prometheus scraping the cost metric
     // App side: the JS Prometheus exporter behind our own loopback server (free port).
     const exporter = new PrometheusExporter({ preventServerStart: true });
     meterProvider = new MeterProvider({ readers: [exporter] });
-    recorder = new CostMetrics({ meterProvider });
+    // With a dimension, as the dashboard's "Spend by $dimension" panel expects.
+    recorder = new CostMetrics({ meterProvider, dimensions: ['enduser.id'] });
     appServer = createServer((req, res) => exporter.getMetricsRequestHandler(req, res));
     await new Promise<void>((r) => appServer.listen(0, '127.0.0.1', r));
     const appPort = (appServer.address() as AddressInfo).port;
@@ -238,6 +243,7 @@ describe.skipIf(!available && !inCi)('a real Prometheus scraping the cost metric
       'gen_ai_usage_cost_USD_count',
       'gen_ai_cost_tokens_total',
       'gen_ai_cost_cache_savings_USD_total',
+      'gen_ai_cost_cache_write_premium_USD_total',
       'gen_ai_cost_call_time_to_first_chunk_seconds_bucket',
       'gen_ai_cost_call_duration_seconds_bucket',
       'gen_ai_cost_unpriced_calls_total',
@@ -251,7 +257,19 @@ describe.skipIf(!available && !inCi)('a real Prometheus scraping the cost metric
 
   const queries = dashboardQueries();
   it('the dashboard has queries for every required panel', () => {
-    expect(queries.length).toBeGreaterThanOrEqual(12);
+    expect(queries.length).toBeGreaterThanOrEqual(17);
+  });
+
+  it('groups spend by the dimension and by service, and nets cache savings against the write premium', async () => {
+    const byUser = await query('sum by (enduser_id) (gen_ai_usage_cost_USD_sum)');
+    const users = Object.fromEntries(byUser.result.map((r: any) => [r.metric.enduser_id, Number(r.value[1])]));
+    expect(users['user-a']).toBeCloseTo(2 * (0.0075 + 0.012), 9);
+    expect(users['user-b']).toBeCloseTo(2 * 0.004, 9);
+    const byJob = await query('sum by (job) (gen_ai_usage_cost_USD_sum)');
+    expect(byJob.result.map((r: any) => r.metric.job)).toEqual(['app']);
+    // Each priced call: 500 writes at the derived uncached rate (0.0006 / 200 tokens) vs 0.001875 paid.
+    const premium = await query('sum(gen_ai_cost_cache_write_premium_USD_total)');
+    expect(Number(premium.result[0].value[1])).toBeCloseTo(6 * (0.001875 - 500 * (0.0006 / 200)), 9);
   });
 
   for (const { title, expr } of queries) {

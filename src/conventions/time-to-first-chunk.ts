@@ -5,6 +5,12 @@ import { readNonNegative } from './read-attribute.js';
 const SECONDS_KEYS = ['gen_ai.response.time_to_first_chunk'] as const;
 
 /**
+ * AI SDK 7 (`@ai-sdk/otel`), in seconds, on streamed `chat …` spans: named after the semconv
+ * metric, not the span attribute, so the processor still writes the semconv attribute.
+ */
+const OTHER_SECONDS_KEYS = ['gen_ai.client.operation.time_to_first_chunk'] as const;
+
+/**
  * Vercel AI SDK, in milliseconds: `ai.response.msToFirstChunk` on `doStream` spans of
  * `streamText`, `ai.stream.msToFirstChunk` on those of `streamObject`.
  */
@@ -39,6 +45,9 @@ export function readTimeToFirstChunk(
 ): TimeToFirstChunk | undefined {
   const seconds = readNonNegative(attributes, SECONDS_KEYS, MAX_TTFT_SECONDS);
   if (seconds !== undefined) return { seconds, alreadySet: true };
+
+  const other = readNonNegative(attributes, OTHER_SECONDS_KEYS, MAX_TTFT_SECONDS);
+  if (other !== undefined) return { seconds: other, alreadySet: false };
 
   const ms = readNonNegative(attributes, MILLISECOND_KEYS, MAX_TTFT_SECONDS * 1000);
   if (ms !== undefined) return { seconds: ms / 1000, alreadySet: false };

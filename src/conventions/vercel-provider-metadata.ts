@@ -130,3 +130,38 @@ function field(o: Record<string, unknown>, key: string): Record<string, unknown>
   const v = o[key];
   return isRecord(v) ? v : undefined;
 }
+
+/**
+ * What OpenRouter billed for a Vercel AI SDK inference span, from
+ * `ai.response.providerMetadata` → `openrouter.usage.cost` (USD; `@openrouter/ai-sdk-provider`
+ * copies OpenRouter's `usage.cost`, "the total amount charged to your account"), plus
+ * `openrouter.usage.costDetails.upstreamInferenceCost` when present (a bring-your-own-key call:
+ * the upstream provider bills that on top). Parsed only when the string names `openrouter`, on a
+ * `doGenerate` / `doStream` span, within {@link MAX_PROVIDER_METADATA_BYTES}. Undefined when absent
+ * or not a finite non-negative number. Never throws.
+ */
+export function readOpenRouterBilledCost(attributes: Attributes): number | undefined {
+  const raw = attributes[VERCEL_PROVIDER_METADATA_KEY];
+  if (typeof raw !== 'string' || !raw.includes('"openrouter"') || !withinByteLimit(raw)) return undefined;
+  if (!isVercelInferenceSpan(attributes)) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+  if (!isRecord(parsed)) return undefined;
+  const openrouter = field(parsed, 'openrouter');
+  const usage = openrouter === undefined ? undefined : field(openrouter, 'usage');
+  if (usage === undefined) return undefined;
+  const cost = usage.cost;
+  if (!isUsd(cost)) return undefined;
+  const details = field(usage, 'costDetails');
+  const upstream = details?.upstreamInferenceCost;
+  if (upstream === undefined || upstream === null) return cost;
+  return isUsd(upstream) ? cost + upstream : undefined;
+}
+
+function isUsd(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0;
+}

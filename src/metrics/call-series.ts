@@ -37,6 +37,9 @@ export class CallSeries {
   /** Cumulative estimated cache savings, USD; reported once `hasSavings`. */
   savingsUsd = 0;
   hasSavings = false;
+  /** Cumulative estimated cache-write premium, USD; reported once `hasWritePremium`. */
+  writePremiumUsd = 0;
+  hasWritePremium = false;
   /** Unpriced calls by reason. */
   unpriced: Map<string, UnpricedCount> | undefined;
   /** Priced calls whose cost is an upper bound (cache reads not recorded); reported once > 0. */
@@ -55,6 +58,11 @@ export class CallSeries {
   addSavings(usd: number): void {
     this.savingsUsd += usd;
     this.hasSavings = true;
+  }
+
+  addWritePremium(usd: number): void {
+    this.writePremiumUsd += usd;
+    this.hasWritePremium = true;
   }
 
   addUnpriced(reason: string): void {

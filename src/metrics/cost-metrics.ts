@@ -3,6 +3,7 @@ import {
   metrics,
   type Attributes,
   type BatchObservableResult,
+  type Counter,
   type Histogram,
   type Meter,
   type MeterProvider,
@@ -30,8 +31,10 @@ import {
   METRIC_ATTR_UNPRICED_REASON,
   METRIC_CACHE_DETAIL_UNREPORTED,
   METRIC_CACHE_SAVINGS,
+  METRIC_CACHE_WRITE_PREMIUM,
   METRIC_CALL_DURATION,
   METRIC_COST,
+  METRIC_DROPPED_ATTRIBUTES,
   METRIC_TIME_TO_FIRST_CHUNK,
   METRIC_TOKENS,
   METRIC_UNPRICED_CALLS,
@@ -51,6 +54,7 @@ interface Instruments {
   histograms: [cost: Histogram, timeToFirstChunk: Histogram, duration: Histogram];
   tokens: ObservableCounter;
   cacheSavings: ObservableCounter;
+  cacheWritePremium: ObservableCounter;
   unpriced: ObservableCounter;
   cacheDetailUnreported: ObservableCounter;
 }
@@ -101,9 +105,23 @@ export class CostMetrics implements LlmCallRecorder {
     this._values = new Array<string | undefined>(this._seriesKeys.length).fill(undefined);
   }
 
+  /** The extra dimension keys (`CostMetricsOptions.dimensions`), for the processor to fill in. */
+  get dimensions(): readonly string[] {
+    return this._dimensions;
+  }
+
   record(call: LlmCall): void {
     try {
       this._record(call);
+    } catch (err) {
+      this._warnFailure(err);
+    }
+  }
+
+  /** Counts processor attributes the SDK dropped at a span's attribute count limit (a rare event). */
+  recordDroppedAttributes(count: number): void {
+    try {
+      if (Number.isSafeInteger(count) && count > 0) this._resolveBinding().addDroppedAttributes(count);
     } catch (err) {
       this._warnFailure(err);
     }
@@ -152,6 +170,8 @@ export class CostMetrics implements LlmCallRecorder {
       if (isAmount(result.costUsd)) binding.push(HISTOGRAM_COST, series.attributes, result.costUsd);
       const savings = cacheSavingsUsd(usage, result.breakdown);
       if (savings !== undefined && savings > 0) series.addSavings(savings);
+      const premium = cacheWritePremiumUsd(usage, result.breakdown);
+      if (premium !== undefined && premium > 0) series.addWritePremium(premium);
       if (call.cacheDetailUnreported === true) series.cacheDetailUnreported += 1;
     } else {
       const reason = nonEmptyString(result?.reason) ?? 'unknown';
@@ -194,6 +214,8 @@ class MeterBinding {
   readonly series: SeriesIndex;
   readonly pending = new PendingHistogramValues();
   private readonly _instruments: Instruments;
+  /** Created on the first drop: a synchronous counter is fine for an event this rare. */
+  private _droppedAttributes: Counter | undefined;
 
   constructor(
     readonly provider: MeterProvider,
@@ -204,10 +226,10 @@ class MeterBinding {
     const meter = provider.getMeter(METER_NAME);
     this._instruments = createInstruments(meter, costBuckets);
     this.series = new SeriesIndex(seriesKeys);
-    const { tokens, cacheSavings, unpriced, cacheDetailUnreported } = this._instruments;
+    const { tokens, cacheSavings, cacheWritePremium, unpriced, cacheDetailUnreported } = this._instruments;
     // The histograms must be on the same meter as this callback: the SDK runs a meter's
     // callbacks, then collects that meter's storages (MeterSharedState.collect).
-    meter.addBatchObservableCallback(this._observe, [tokens, cacheSavings, unpriced, cacheDetailUnreported]);
+    meter.addBatchObservableCallback(this._observe, [tokens, cacheSavings, cacheWritePremium, unpriced, cacheDetailUnreported]);
   }
 
   /**
@@ -216,6 +238,14 @@ class MeterBinding {
    */
   push(histogram: number, attributes: Attributes, value: number): void {
     if (this.pending.push(histogram, attributes, value)) this.replay();
+  }
+
+  addDroppedAttributes(count: number): void {
+    this._droppedAttributes ??= this.provider.getMeter(METER_NAME).createCounter(METRIC_DROPPED_ATTRIBUTES, {
+      description: 'Cost processor attributes dropped because a span was at the SDK attribute count limit.',
+      unit: '{attribute}',
+    });
+    this._droppedAttributes.add(count);
   }
 
   /** Records every pending histogram value on the SDK histograms. */
@@ -228,7 +258,10 @@ class MeterBinding {
     try {
       this.replay();
       const instruments = this._instruments;
-      for (const series of this.series.all) observeSeries(result, series, instruments);
+      for (const series of this.series.all) {
+        observeSeries(result, series, instruments);
+        if (series.hasWritePremium) result.observe(instruments.cacheWritePremium, series.writePremiumUsd, series.attributes);
+      }
     } catch (err) {
       // Thrown from a callback, it would end up in every collection's `errors`.
       this._onError(err);
@@ -279,6 +312,11 @@ function createInstruments(meter: Meter, costBuckets: number[]): Instruments {
       description: 'Estimated USD saved by prompt-cache reads versus the uncached input rate.',
       unit: 'USD',
     }),
+    cacheWritePremium: meter.createObservableCounter(METRIC_CACHE_WRITE_PREMIUM, {
+      description:
+        'Estimated USD that prompt-cache writes cost above the uncached input rate (savings minus this is the net effect of caching).',
+      unit: 'USD',
+    }),
     unpriced: meter.createObservableCounter(METRIC_UNPRICED_CALLS, {
       description: 'LLM calls that could not be priced, by gen_ai.cost.unpriced_reason.',
       unit: '{call}',
@@ -327,6 +365,23 @@ function cacheSavingsUsd(
   const uncached = input - cacheRead - (count(usage.cacheWriteTokens) ?? 0);
   if (uncached <= 0 || !isAmount(breakdown.input) || !isAmount(breakdown.cacheRead)) return undefined;
   return cacheRead * (breakdown.input / uncached) - breakdown.cacheRead;
+}
+
+/**
+ * What the cache writes cost above this call's uncached input rate (the same derived rate as
+ * {@link cacheSavingsUsd}, so both sides of the cache's economics use one rate). A call with no
+ * uncached input gives no rate and records none.
+ */
+function cacheWritePremiumUsd(
+  usage: NormalizedUsage,
+  breakdown: { input: number; cacheWrite: number } | undefined,
+): number | undefined {
+  const cacheWrite = count(usage.cacheWriteTokens);
+  const input = count(usage.inputTokens);
+  if (!breakdown || !cacheWrite || input === undefined) return undefined;
+  const uncached = input - (count(usage.cacheReadTokens) ?? 0) - cacheWrite;
+  if (uncached <= 0 || !isAmount(breakdown.input) || !isAmount(breakdown.cacheWrite)) return undefined;
+  return breakdown.cacheWrite - cacheWrite * (breakdown.input / uncached);
 }
 
 function count(value: unknown): number | undefined {

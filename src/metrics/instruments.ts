@@ -21,12 +21,23 @@ export const METRIC_TOKENS = 'gen_ai.cost.tokens';
  * Prometheus: `gen_ai_cost_cache_savings_USD_total`.
  */
 export const METRIC_CACHE_SAVINGS = 'gen_ai.cost.cache_savings';
+/**
+ * Estimated USD that cache writes cost above the uncached input rate (the price of creating a
+ * cache entry). With `gen_ai.cost.cache_savings`, the net effect of prompt caching.
+ * Prometheus: `gen_ai_cost_cache_write_premium_USD_total`.
+ */
+export const METRIC_CACHE_WRITE_PREMIUM = 'gen_ai.cost.cache_write_premium';
 /** Seconds to first chunk of streaming calls. Prometheus: `gen_ai_cost_call_time_to_first_chunk_seconds_*`. */
 export const METRIC_TIME_TO_FIRST_CHUNK = 'gen_ai.cost.call.time_to_first_chunk';
 /** Seconds per call (span duration). Prometheus: `gen_ai_cost_call_duration_seconds_*`. */
 export const METRIC_CALL_DURATION = 'gen_ai.cost.call.duration';
 /** Calls that could not be priced, by reason. Prometheus: `gen_ai_cost_unpriced_calls_total`. */
 export const METRIC_UNPRICED_CALLS = 'gen_ai.cost.unpriced_calls';
+/**
+ * Processor attributes the SDK dropped because a span was at its attribute count limit
+ * (docs/processor.md). Prometheus: `gen_ai_cost_dropped_attributes_total`.
+ */
+export const METRIC_DROPPED_ATTRIBUTES = 'gen_ai.cost.dropped_attributes';
 
 /**
  * Priced calls whose cost is an upper bound because their instrumentation never records cache

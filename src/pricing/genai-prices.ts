@@ -107,6 +107,8 @@ export function loadEmbeddedEntries(now: Date = new Date()): PriceEntry[] {
   if (cached) return cached;
   const source = embeddedSource();
   const built: { entry: PriceEntry; bare: string[]; bareBase: string[]; vendor: boolean }[] = [];
+  const fallbacks: { qualifiers: readonly string[]; from: readonly string[] }[] = [];
+  const byProvider = new Map<string, PriceEntry[]>();
   for (const id of PROVIDER_IDS) {
     let provider: Provider | undefined;
     try {
@@ -118,9 +120,30 @@ export function loadEmbeddedEntries(now: Date = new Date()): PriceEntry[] {
     const normalized = normalizeProvider(id) ?? id;
     const qualifiers = [normalized, ...(EXTRA_QUALIFIERS[id] ?? [])];
     const vendor = VENDORS.has(id);
+    const own: PriceEntry[] = [];
     for (const model of provider.models) {
-      const b = toEntry(model, normalized, qualifiers, source, now);
-      if (b) built.push({ ...b, vendor });
+      const b = toEntry(model, normalized, qualifiers, source, now, id === 'aws');
+      if (b) {
+        built.push({ ...b, vendor });
+        own.push(b.entry);
+      }
+    }
+    byProvider.set(id, own);
+    const from = (provider as { fallback_model_providers?: unknown }).fallback_model_providers;
+    if (Array.isArray(from)) fallbacks.push({ qualifiers, from: from.filter((f): f is string => typeof f === 'string') });
+  }
+  // genai-prices' `fallback_model_providers`: a model Azure (or Vertex AI) does not list on its
+  // own is sold at the price of the first listed provider that has it (Azure → OpenAI, Anthropic,
+  // DeepSeek, xAI, Moonshot; Google → Anthropic), as its `calcPrice` does. So `azure/gpt-4o` is
+  // Azure's price by genai-prices' own data. Added as base keys: the provider's own models win.
+  for (const { qualifiers, from } of fallbacks) {
+    for (const fallbackId of from) {
+      for (const entry of byProvider.get(fallbackId) ?? []) {
+        const ids = [entry.key.toLowerCase(), ...ownIds(entry)];
+        const extra: string[] = [];
+        for (const q of qualifiers) for (const k of ids) extra.push(`${q}/${k}`);
+        entry.baseKeys = [...(entry.baseKeys ?? []), ...extra];
+      }
     }
   }
   // Bare ids belong to the vendor: a reseller's `claude-sonnet-4-5-20250929` must not shadow
@@ -145,6 +168,16 @@ export function loadEmbeddedEntries(now: Date = new Date()): PriceEntry[] {
   return entries;
 }
 
+/** The unqualified ids an entry's own provider lists it under (from its `<provider>/` keys). */
+function ownIds(entry: PriceEntry): string[] {
+  const prefix = `${entry.provider ?? ''}/`;
+  const ids: string[] = [];
+  for (const k of [...(entry.matchKeys ?? []), ...(entry.baseKeys ?? [])]) {
+    if (k.startsWith(prefix)) ids.push(k.slice(prefix.length));
+  }
+  return ids;
+}
+
 /** First-party vendors: their bare model ids win over resellers'. */
 const VENDORS = new Set(PROVIDER_IDS.slice(0, PROVIDER_IDS.indexOf('arcee')));
 
@@ -164,6 +197,7 @@ function toEntry(
   qualifiers: readonly string[],
   source: string,
   now: Date,
+  bedrock = false,
 ): { entry: PriceEntry; bare: string[]; bareBase: string[] } | undefined {
   const prices = currentPrices(model, now);
   if (!prices) return undefined;
@@ -190,7 +224,7 @@ function toEntry(
   const id = model.id.toLowerCase();
   const equals: string[] = [];
   const startsWith: string[] = [];
-  collectMatchKeys(model.match, equals, startsWith, 0);
+  collectMatchKeys(model.match, equals, startsWith, 0, bedrock);
   const matchKeys: string[] = [];
   const baseKeys: string[] = [];
   for (const q of qualifiers) {
@@ -200,6 +234,7 @@ function toEntry(
   }
   const entry: PriceEntry = { key: model.id, provider, rates, source, matchKeys, baseKeys };
   if (cliffs.size) entry.longContext = [...cliffs.values()].sort((a, b) => a.above - b.above);
+  if (typeof model.context_window === 'number' && model.context_window > 0) entry.contextWindow = model.context_window;
   return { entry, bare: [id, ...equals], bareBase: startsWith };
 }
 
@@ -217,10 +252,29 @@ function currentPrices(model: ModelInfo, now: Date): ModelPrice | undefined {
   return model.prices[0]?.prices;
 }
 
-function collectMatchKeys(m: MatchLogic, equals: string[], startsWith: string[], depth: number): void {
+function collectMatchKeys(
+  m: MatchLogic,
+  equals: string[],
+  startsWith: string[],
+  depth: number,
+  bedrock: boolean,
+): void {
   if (depth > 8 || typeof m !== 'object' || m === null) return;
   if ('equals' in m) equals.push(m.equals.toLowerCase());
   else if ('starts_with' in m) startsWith.push(m.starts_with.toLowerCase());
-  else if ('or' in m) for (const x of m.or) collectMatchKeys(x, equals, startsWith, depth + 1);
-  // `and`, `contains`, `ends_with` and `regex` rules are not keys: they would match blindly.
+  else if ('or' in m) for (const x of m.or) collectMatchKeys(x, equals, startsWith, depth + 1, bedrock);
+  else if (bedrock && 'contains' in m && isBedrockModelId(m.contains)) startsWith.push(m.contains.toLowerCase());
+  // `and`, `ends_with`, `regex` and other `contains` rules are not keys: they would match blindly.
+}
+
+/**
+ * genai-prices matches Bedrock models with `contains` on a vendor-qualified id
+ * (`anthropic.claude-sonnet-4-5-20250929`, `us.anthropic.…`, `amazon.nova-pro`) to accept the
+ * version suffix (`-v1:0`). Such a string is taken as a base key: it accepts that id plus
+ * revision suffixes only, a strict subset of what genai-prices matches.
+ */
+function isBedrockModelId(s: unknown): s is string {
+  if (typeof s !== 'string') return false;
+  const dot = s.indexOf('.');
+  return dot > 1 && dot < s.length - 4 && s.indexOf('/') < 0;
 }

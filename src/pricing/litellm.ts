@@ -189,6 +189,8 @@ function parseEntry(key: string, raw: Record<string, unknown>, source: string): 
   if (provider !== undefined) entry.provider = provider;
   if (svc) entry.serviceTiers = svc;
   if (cliffs) entry.longContext = [...cliffs.values()].sort((a, b) => a.above - b.above);
+  const window = raw.max_input_tokens ?? raw.max_tokens;
+  if (typeof window === 'number' && Number.isSafeInteger(window) && window > 0) entry.contextWindow = window;
   return entry;
 }
 

@@ -52,6 +52,7 @@ export class PriceBook {
    * evicted first. */
   private _memoOrder: Array<[string, string]> = [];
   private _memoNext = 0;
+  private readonly _warnedAliases = new Set<string>();
 
   constructor(options: PriceBookOptions = {}) {
     this._overrides =
@@ -69,6 +70,29 @@ export class PriceBook {
       memoSize = DEFAULT_MEMO_SIZE;
     }
     this._memoSize = memoSize;
+  }
+
+  /**
+   * Warns once through `diag`, naming each, about aliases whose target no loaded table knows
+   * (a typo, or a provider-qualified id no table lists): such an alias would leave its calls
+   * `unknown_model`. Returns those aliases. Called by the price source once its tables have
+   * loaded; call it yourself after building a `PriceBook` by hand.
+   */
+  checkAliases(): string[] {
+    const unknown: string[] = [];
+    if (this._aliases.size === 0) return unknown;
+    const layers = this._layers();
+    for (const [from, to] of this._aliases) {
+      if (layers.some(layer => resolveInTable(layer, to) !== undefined)) continue;
+      unknown.push(from);
+      const cause = `${from}=${to}`;
+      if (this._warnedAliases.has(cause)) continue;
+      this._warnedAliases.add(cause);
+      diag.warn(
+        `otel-llm-cost: alias ${from} → ${to}: no loaded price table knows ${to}; calls to ${from} will be unpriced (unknown_model)`,
+      );
+    }
+    return unknown;
   }
 
   /** The user table in use, if any. */

@@ -1,6 +1,18 @@
 import type { CostBreakdown, NormalizedUsage, PriceEntry, Rates, ServiceTier } from './types.js';
 
 /**
+ * Providers whose published pricing makes every Batch API rate half the standard one: OpenAI's
+ * API pricing page (Batch API: 50% off inputs and outputs; its Batch column) and Anthropic's
+ * pricing page and Message Batches docs (batch usage at 50% of standard prices, prompt-caching
+ * multipliers on top). Checked against the 52 OpenAI entries of the LiteLLM table that list
+ * `*_batches` rates: every one is exactly half of the standard rate (docs/pricing.md).
+ */
+const HALF_PRICE_BATCH_PROVIDERS: ReadonlySet<string> = new Set(['openai', 'anthropic']);
+
+/** Why `priceCall` could not price a call. */
+export type PriceCallProblem = 'invalid_usage' | 'no_usage' | 'unknown_service_tier' | 'invalid_price';
+
+/**
  * Prices one call: usage (semconv meaning, see `NormalizedUsage`) × entry → disjoint parts.
  *
  * Buckets (all disjoint):
@@ -18,14 +30,18 @@ import type { CostBreakdown, NormalizedUsage, PriceEntry, Rates, ServiceTier } f
  * Long context is a cliff: when total input (cache included) is strictly greater than a tier's
  * `above`, every class is billed at that tier (the highest such tier). Service tiers fall back
  * class by class: the tier's own service rate, else the service rate scaled by the cliff
- * (service × cliff / base), else the standard rate of the same context tier.
+ * (service × cliff / base), else the standard rate of the same context tier — halved for an
+ * OpenAI or Anthropic batch call (their published rule). A tier the entry has no rate for at all
+ * is `'unknown_service_tier'` (unless that rule applies): never the standard price under the
+ * name of another tier.
  *
  * Returns `'no_usage'` when no token was counted and `'invalid_usage'` when the counts are not
  * finite non-negative numbers or contradict each other (cache parts larger than input, 1-hour
  * writes larger than all writes, reasoning plus audio larger than output, audio input larger
- * than uncached input). Never throws.
+ * than uncached input), and `'invalid_price'` when the rates make a part non-finite (an override
+ * of 1e308 per token). Never throws.
  */
-export function priceCall(entry: PriceEntry, usage: NormalizedUsage): CostBreakdown | 'invalid_usage' | 'no_usage' {
+export function priceCall(entry: PriceEntry, usage: NormalizedUsage): CostBreakdown | PriceCallProblem {
   const input = count(usage.inputTokens);
   const output = count(usage.outputTokens);
   const cacheRead = count(usage.cacheReadTokens);
@@ -55,6 +71,7 @@ export function priceCall(entry: PriceEntry, usage: NormalizedUsage): CostBreakd
   if (plainOutput < 0) return 'invalid_usage';
 
   const rate = rateFinder(entry, input, usage.serviceTier);
+  if (rate === undefined) return 'unknown_service_tier';
   const rIn = rate('input') ?? 0;
   const rOut = rate('output') ?? 0;
   const rRead = rate('cacheRead') ?? rIn;
@@ -71,6 +88,7 @@ export function priceCall(entry: PriceEntry, usage: NormalizedUsage): CostBreakd
     cacheWrite: round12((cacheWrite - cacheWrite1h) * r5m + cacheWrite1h * r1h),
     output: round12(plainOutput * rOut + reasoning * rReason + outputAudio * rOutAudio),
   };
+  if (!Number.isFinite(totalOf(parts))) return 'invalid_price';
   return parts;
 }
 
@@ -117,7 +135,7 @@ function rateFinder(
   entry: PriceEntry,
   totalInput: number,
   serviceTier: ServiceTier | undefined,
-): (cls: RateClass) => number | undefined {
+): ((cls: RateClass) => number | undefined) | undefined {
   let tier: { rates: Rates; serviceTiers?: PriceEntry['serviceTiers'] } = entry;
   if (entry.longContext) {
     for (const t of entry.longContext) if (totalInput > t.above) tier = t;
@@ -125,21 +143,40 @@ function rateFinder(
   const special = serviceTier && serviceTier !== 'standard' ? serviceTier : undefined;
   const tierSvc = special ? tier.serviceTiers?.[special] : undefined;
   const baseSvc = special ? entry.serviceTiers?.[special] : undefined;
+  // The standard rate stands in for a class the service tier does not price: as is for a tier the
+  // table lists (LiteLLM's own fallback), halved where the provider publishes that rule.
+  const halfBatch = special === 'batch' && entry.provider !== undefined && HALF_PRICE_BATCH_PROVIDERS.has(entry.provider);
+  if (special !== undefined && !halfBatch && !hasServiceRates(entry, special)) return undefined;
+  const factor = halfBatch ? 0.5 : 1;
+  const scaled = (r: number | undefined): number | undefined => (r === undefined ? undefined : r * factor);
   return cls => {
     const fromTierSvc = tierSvc?.[cls];
     if (fromTierSvc !== undefined) return fromTierSvc;
     const fromTier = tier.rates[cls];
-    if (tier !== entry && fromTier !== undefined && baseSvc !== undefined) {
+    if (tier === entry) return scaled(fromTier);
+    if (fromTier !== undefined) {
       // A table that lists a service-tier rate and a cliff rate but not their combination:
       // every combined rate LiteLLM does list is service × cliff / base (80 of 80 fields in the
       // 2026-07-24 snapshot), so apply both; the standard cliff rate alone would make a priority
       // call above the cliff cheaper than the same call below it (gpt-5.5, azure/us/gpt-5.5 …).
-      const svcRate = baseSvc[cls];
+      const svcRate = baseSvc?.[cls];
       const baseRate = entry.rates[cls];
       if (svcRate !== undefined && baseRate !== undefined && baseRate > 0) return (svcRate * fromTier) / baseRate;
+      return scaled(fromTier);
     }
-    if (fromTier !== undefined || tier === entry) return fromTier;
     // Above the cliff, a class the tier does not price keeps its base rate (service tier first).
-    return baseSvc?.[cls] ?? entry.rates[cls];
+    return baseSvc?.[cls] ?? scaled(entry.rates[cls]);
   };
+}
+
+/** Whether the entry lists any rate of the service tier, below or above a cliff. */
+function hasServiceRates(entry: PriceEntry, tier: Exclude<ServiceTier, 'standard'>): boolean {
+  if (isNonEmpty(entry.serviceTiers?.[tier])) return true;
+  return entry.longContext?.some(t => isNonEmpty(t.serviceTiers?.[tier])) ?? false;
+}
+
+function isNonEmpty(rates: Rates | undefined): boolean {
+  if (rates === undefined) return false;
+  for (const k in rates) if (rates[k as RateClass] !== undefined) return true;
+  return false;
 }

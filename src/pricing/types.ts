@@ -54,6 +54,9 @@ export interface PriceEntry {
   longContext?: LongContextTier[];
   /** Which table priced it and its version/date, e.g. `litellm@2026-07-24`. */
   source: string;
+  /** Input tokens the model accepts, when the table says (LiteLLM `max_input_tokens`,
+   * genai-prices `context_window`). Shown by `llm-cost models`; not used in pricing. */
+  contextWindow?: number;
   /** Further ids that name this entry exactly (genai-prices `equals` rules). */
   matchKeys?: readonly string[];
   /** Ids that name this entry only as the base of a revision id or exactly (genai-prices
@@ -99,7 +102,18 @@ export interface CostBreakdown {
   output: number;
 }
 
-export type UnpricedReason = 'no_usage' | 'unknown_model' | 'no_model' | 'invalid_usage';
+/**
+ * Why a call was not priced. `unknown_service_tier`: the call names a service tier (batch, flex,
+ * priority) the entry has no rate for and the provider publishes no rule for; `invalid_price`:
+ * the rates give a non-finite cost (e.g. an override of 1e308 per token).
+ */
+export type UnpricedReason =
+  | 'no_usage'
+  | 'unknown_model'
+  | 'no_model'
+  | 'invalid_usage'
+  | 'unknown_service_tier'
+  | 'invalid_price';
 
 export type CostResult =
   | {

@@ -1,6 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
 import type { ExportResult } from '@opentelemetry/core';
-import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import { ATTR_COST_ROLLUP_USD } from '../attributes.js';
 import { roundUsd } from './cost-rollup.js';
 import type { CostEnrichmentOptions } from './cost-span-processor-options.js';

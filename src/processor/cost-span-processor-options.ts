@@ -1,5 +1,6 @@
 import type { PriceSourceOptions } from '../config.js';
 import type { InputAccountingOverrides } from '../conventions/input-accounting.js';
+import type { CostInteropOptions } from '../interop/cost-interop.js';
 import type { LlmCallRecorder } from './llm-call.js';
 import type { UsagePricer } from './span-enrichment.js';
 
@@ -26,8 +27,22 @@ export interface CostEnrichmentOptions {
    * known instrumentations, the span's own breakdown, a heuristic and semconv decide.
    */
   inputAccounting?: InputAccountingOverrides;
+  /**
+   * Span attributes you trust as the provider's billed cost of the call, in USD, checked in this
+   * order before the built-in sources (`gen_ai.usage.cost` with `gen_ai.usage.cost.source =
+   * "provider"`, OpenRouter's billed cost in Vercel AI SDK provider metadata). A trusted value is
+   * used as is (`gen_ai.cost.source = reported`) instead of pricing the call. Any other cost
+   * already on a span (OpenLIT's `gen_ai.usage.cost` estimate, OpenInference's `llm.cost.total`)
+   * is left untouched and the call is priced from its usage. Default: none.
+   */
+  trustedCostAttributes?: string[];
   /** Receives every inference call after its span was annotated (metrics). Default: none. */
   recorder?: LlmCallRecorder;
+  /**
+   * Also write the cost under other tools' attribute names, one switch per tool:
+   * `{ langfuse, openInference, semconvProposal }` (docs/interop.md). Default: all off.
+   */
+  interop?: CostInteropOptions;
 }
 
 /** Options of `CostSpanProcessor`. */
@@ -42,4 +57,18 @@ export interface CostSpanProcessorOptions extends CostEnrichmentOptions {
    * the oldest is evicted beyond it. Must be a positive integer. Default: `10000`.
    */
   maxPendingRollups?: number;
+  /**
+   * Span attribute keys to carry onto LLM spans (and into the recorder's metric dimensions) from
+   * where apps put them: the nearest ancestor span in this process that has the attribute (an
+   * HTTP server span, an agent span), else OpenTelemetry baggage. The LLM span's own value wins.
+   * Values are written on the LLM span as attributes. See docs/metrics.md, "Cost per user, tenant
+   * or feature". Default: the recorder's `dimensions` (`CostMetricsOptions.dimensions`), else none.
+   */
+  dimensions?: string[];
+  /**
+   * With dimensions configured, at most this many live spans are remembered (one map entry each,
+   * dropped when the span ends) to find an LLM span's ancestors; the oldest is forgotten beyond
+   * it. Must be a positive integer. Default: `10000`.
+   */
+  maxTrackedSpans?: number;
 }

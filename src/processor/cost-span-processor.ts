@@ -1,16 +1,20 @@
-import { diag, type Context } from '@opentelemetry/api';
-import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { diag, type Attributes, type Context } from '@opentelemetry/api';
+import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { ATTR_COST_ROLLUP_USD } from '../attributes.js';
 import type { InputAccounting, InputAccountingOverrides } from '../conventions/input-accounting.js';
 import { mayBeGenAi } from '../conventions/span-role.js';
 import { normalizeProvider } from '../pricing/providers.js';
+import { validInterop } from '../interop/cost-interop.js';
 import { CostRollup, roundUsd } from './cost-rollup.js';
+import { COST_ATTRIBUTE_HEADROOM } from './attribute-limit.js';
+import { METRIC_DROPPED_ATTRIBUTES } from '../metrics/instruments.js';
 import {
   DEFAULT_MAX_PENDING_ROLLUPS,
   type CostEnrichmentOptions,
   type CostSpanProcessorOptions,
 } from './cost-span-processor-options.js';
 import { DiagOnce } from './diag-once.js';
+import { dimensionSourcesFor, type DimensionSources } from './dimension-sources.js';
 import { markedFirstChunk } from './first-chunk.js';
 import type { LlmCallRecorder } from './llm-call.js';
 import { computeSpanEnrichment, type EnrichmentSettings } from './span-enrichment.js';
@@ -30,8 +34,10 @@ export class CostSpanProcessor implements SpanProcessor {
   private readonly _pricing: PricingHandle | undefined;
   private readonly _recorder: LlmCallRecorder | undefined;
   private readonly _rollup: CostRollup | undefined;
+  private readonly _dimensions: DimensionSources | undefined;
   private readonly _diag = new DiagOnce('CostSpanProcessor');
   private _shutdownPromise: Promise<void> | undefined;
+  private _warnedLimit = false;
 
   constructor(options: CostSpanProcessorOptions = {}) {
     ({ settings: this._settings, pricing: this._pricing } = pricingFor(options));
@@ -39,6 +45,7 @@ export class CostSpanProcessor implements SpanProcessor {
     if (options.rollup ?? true) {
       this._rollup = new CostRollup(validMaxPending(options.maxPendingRollups));
     }
+    this._dimensions = dimensionSourcesFor(options);
   }
 
   /** Resolves when the price tables named by the configuration have been loaded (or failed to). */
@@ -46,7 +53,14 @@ export class CostSpanProcessor implements SpanProcessor {
     return this._pricing?.ready() ?? Promise.resolve();
   }
 
-  onStart(_span: Span, _parentContext: Context): void {}
+  onStart(span: Span, parentContext: Context): void {
+    if (this._dimensions === undefined) return;
+    try {
+      this._dimensions.onStart(span, parentContext);
+    } catch (err) {
+      this._diag.error('tracking a span for dimensions', err);
+    }
+  }
 
   onEnding(span: Span): void {
     // Fast path: a plain span with nothing waiting for a roll-up costs a few property reads.
@@ -60,7 +74,9 @@ export class CostSpanProcessor implements SpanProcessor {
     }
   }
 
-  onEnd(_span: ReadableSpan): void {}
+  onEnd(span: ReadableSpan): void {
+    this._dimensions?.onEnd(span);
+  }
 
   forceFlush(): Promise<void> {
     return Promise.resolve();
@@ -70,18 +86,56 @@ export class CostSpanProcessor implements SpanProcessor {
   shutdown(): Promise<void> {
     this._shutdownPromise ??= (async () => {
       this._rollup?.clear();
+      this._dimensions?.clear();
       await this._pricing?.shutdown();
     })().catch((err: unknown) => this._diag.error('shutdown', err));
     return this._shutdownPromise;
   }
 
+  /**
+   * Sets attributes and notices when the SDK dropped some because the span was at its attribute
+   * count limit (`spanLimits.attributeCountLimit`, default 128): the SDK only counts them in
+   * `droppedAttributesCount`. Callers put the most important attribute first.
+   */
+  private _setAttributes(span: Span, attributes: Attributes): void {
+    const before = span.droppedAttributesCount;
+    span.setAttributes(attributes);
+    const dropped = span.droppedAttributesCount - before;
+    if (!(dropped > 0)) return;
+    try {
+      this._recorder?.recordDroppedAttributes?.(dropped);
+    } catch (err) {
+      this._diag.error('recording metrics', err);
+    }
+    if (!this._warnedLimit) {
+      this._warnedLimit = true;
+      const lost = Object.keys(attributes).filter(k => !Object.prototype.hasOwnProperty.call(span.attributes, k));
+      diag.warn(
+        `CostSpanProcessor: span "${span.name}" is at the SDK's attribute count limit; ${dropped} cost attribute(s) dropped ` +
+          `(${lost.join(', ')}). Raise spanLimits.attributeCountLimit (or OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT) by at least ` +
+          `${COST_ATTRIBUTE_HEADROOM}; further drops are counted in the ${METRIC_DROPPED_ATTRIBUTES} metric, not logged.`,
+      );
+    }
+  }
+
   private _annotate(span: Span, genAi: boolean, rollup: CostRollup | undefined): void {
     const enrichment = genAi ? computeSpanEnrichment(span, this._settings, markedFirstChunk(span)) : undefined;
-    if (enrichment !== undefined) span.setAttributes(enrichment.attributes);
+    if (enrichment !== undefined) {
+      this._setAttributes(span, enrichment.attributes);
+      const inherited = this._dimensions?.inherited(span);
+      if (inherited !== undefined) {
+        this._setAttributes(span, inherited);
+        // The recorder reads dimensions from the call's attributes; given here too, so they count
+        // even when the span's attribute limit dropped them from the span.
+        enrichment.call.attributes = { ...enrichment.call.attributes, ...inherited };
+      }
+    }
 
     if (rollup !== undefined) {
       const descendants = rollup.take(span.spanContext().spanId);
-      if (descendants !== undefined) span.setAttribute(ATTR_COST_ROLLUP_USD, roundUsd(descendants));
+      if (descendants !== undefined && Number.isFinite(descendants)) {
+        this._setAttributes(span, { [ATTR_COST_ROLLUP_USD]: roundUsd(descendants) });
+      }
       const parent = span.parentSpanContext;
       // A remote parent never ends here: its slot would only wait for eviction.
       if (parent !== undefined && !parent.isRemote && (enrichment?.costUsd !== undefined || descendants !== undefined)) {
@@ -117,7 +171,25 @@ export function enrichmentSettings(
   const settings: EnrichmentSettings = { pricer, normalizeProvider };
   const overrides = validOverrides(options.inputAccounting);
   if (overrides !== undefined) settings.inputAccounting = overrides;
+  const trusted = validTrusted(options.trustedCostAttributes);
+  if (trusted !== undefined) settings.trustedCostAttributes = trusted;
+  const interop = validInterop(options.interop);
+  if (interop !== undefined) settings.interop = interop;
   return settings;
+}
+
+function validTrusted(value: unknown): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value)) {
+    diag.warn(`CostSpanProcessor: trustedCostAttributes must be an array of attribute names, got ${String(value)}; ignored`);
+    return undefined;
+  }
+  const names: string[] = [];
+  for (const name of value) {
+    if (typeof name === 'string' && name.length > 0) names.push(name);
+    else diag.warn(`CostSpanProcessor: trustedCostAttributes entry ${String(name)} is not an attribute name; ignored`);
+  }
+  return names.length > 0 ? names : undefined;
 }
 
 function validMaxPending(value: number | undefined): number {

@@ -28,4 +28,14 @@ export interface LlmCall {
 /** Receives every inference call the processor has seen. Must not throw (it is called on the span path). */
 export interface LlmCallRecorder {
   record(call: LlmCall): void;
+  /**
+   * Told how many of the processor's attributes the SDK dropped from one span because it was at
+   * its attribute count limit. Optional; must not throw.
+   */
+  recordDroppedAttributes?(count: number): void;
+  /**
+   * Span attribute keys this recorder groups by. The processor fills them in on the LLM span from
+   * its ancestors or baggage before calling `record` (see `CostSpanProcessorOptions.dimensions`).
+   */
+  readonly dimensions?: readonly string[];
 }

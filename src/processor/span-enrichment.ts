@@ -9,6 +9,7 @@ import {
   ATTR_COST_MATCH,
   ATTR_COST_OUTPUT_USD,
   ATTR_COST_PRICING_KEY,
+  ATTR_COST_REPORTED_FROM,
   ATTR_COST_SOURCE,
   ATTR_COST_UNPRICED_REASON,
   ATTR_COST_USD,
@@ -26,6 +27,7 @@ import {
   type TimedEventView,
 } from '../conventions/time-to-first-chunk.js';
 import type { CostResult, NormalizedUsage } from '../pricing/types.js';
+import { interopAttributes, type CostInteropOptions } from '../interop/cost-interop.js';
 import type { LlmCall } from './llm-call.js';
 
 /** Anything that prices normalized usage: a `PriceBook`, or a function-backed stub in tests. */
@@ -52,6 +54,10 @@ export interface EnrichmentSettings {
   pricer: UsagePricer;
   inputAccounting?: InputAccountingOverrides;
   normalizeProvider?: (provider: string) => string | undefined;
+  /** Attributes trusted as the provider's billed cost in USD (`CostEnrichmentOptions.trustedCostAttributes`). */
+  trustedCostAttributes?: readonly string[];
+  /** Other tools' cost attributes to write too (validated); none when absent. */
+  interop?: CostInteropOptions;
 }
 
 /** The attributes to add to one inference span, and what the metrics recorder is told. */
@@ -75,7 +81,14 @@ export function computeSpanEnrichment(
   const source = span.attributes;
   if (!mayBeGenAi(source)) return undefined;
   // Enriched already (a second processor, or the exporter wrapper behind the processor).
-  if (source[ATTR_COST_SOURCE] !== undefined || source[ATTR_COST_UNPRICED_REASON] !== undefined) return undefined;
+  // The total is checked too: on a span at the attribute count limit it may be all that was kept.
+  if (
+    source[ATTR_COST_USD] !== undefined ||
+    source[ATTR_COST_SOURCE] !== undefined ||
+    source[ATTR_COST_UNPRICED_REASON] !== undefined
+  ) {
+    return undefined;
+  }
 
   const scope = span.instrumentationScope;
   const reading = readUsage(source, {
@@ -87,19 +100,10 @@ export function computeSpanEnrichment(
   const usage = reading.usage;
   if (spanRole(span.name, source, reading.hasUsage || usage.model !== undefined) !== 'inference') return undefined;
 
-  const added: Attributes = {};
-  const durationSeconds = Math.max(0, hrTimeDiffSeconds(span.startTime, span.endTime));
-  added[ATTR_OPERATION_DURATION] = durationSeconds;
-
   const ttft = readTimeToFirstChunk(source, span.events, span.startTime, markedFirstChunk);
-  if (ttft !== undefined && !ttft.alreadySet) added[ATTR_TIME_TO_FIRST_CHUNK] = ttft.seconds;
+  const durationSeconds = Math.max(0, hrTimeDiffSeconds(span.startTime, span.endTime));
 
-  if (reading.accounting !== undefined) {
-    added[ATTR_COST_INPUT_ACCOUNTING] = reading.accounting.accounting;
-    added[ATTR_COST_INPUT_ACCOUNTING_REASON] = reading.accounting.reason;
-  }
-
-  const reported = readReportedCost(source);
+  const reported = readReportedCost(source, settings.trustedCostAttributes);
   const result: CostResult =
     reported !== undefined
       ? reportedResult(reported, usage)
@@ -111,26 +115,40 @@ export function computeSpanEnrichment(
             ? { costUsd: null, reason: 'no_model' }
             : settings.pricer.price(usage);
 
+  // Most important first: a span near the SDK's attribute count limit keeps the attributes set
+  // first (setAttributes goes in insertion order), so the total survives when one slot is left.
+  const added: Attributes = {};
   let cacheDetailUnreported = false;
   if (result.costUsd !== null) {
     added[ATTR_COST_USD] = result.costUsd;
+    added[ATTR_COST_SOURCE] = result.source;
+    if (reported === undefined) {
+      added[ATTR_COST_PRICING_KEY] = result.pricingKey;
+      added[ATTR_COST_MATCH] = result.match;
+    } else {
+      added[ATTR_COST_REPORTED_FROM] = reported.from;
+    }
     if (reported === undefined || result.breakdown.input + result.breakdown.output > 0) {
       added[ATTR_COST_INPUT_USD] = result.breakdown.input;
       added[ATTR_COST_CACHE_READ_USD] = result.breakdown.cacheRead;
       added[ATTR_COST_CACHE_WRITE_USD] = result.breakdown.cacheWrite;
       added[ATTR_COST_OUTPUT_USD] = result.breakdown.output;
     }
-    if (reported === undefined) {
-      added[ATTR_COST_PRICING_KEY] = result.pricingKey;
-      added[ATTR_COST_MATCH] = result.match;
-      if (isCacheDetailUnreported(scope.name, usage, result.costUsd, (u) => settings.pricer.price(u))) {
-        added[ATTR_COST_CACHE_DETAIL] = 'unreported';
-        cacheDetailUnreported = true;
-      }
+    if (reported === undefined && isCacheDetailUnreported(scope.name, usage, result.costUsd, (u) => settings.pricer.price(u))) {
+      added[ATTR_COST_CACHE_DETAIL] = 'unreported';
+      cacheDetailUnreported = true;
     }
-    added[ATTR_COST_SOURCE] = result.source;
+    if (settings.interop !== undefined) {
+      Object.assign(added, interopAttributes(result, reported !== undefined, settings.interop, source));
+    }
   } else {
     added[ATTR_COST_UNPRICED_REASON] = result.reason;
+  }
+  added[ATTR_OPERATION_DURATION] = durationSeconds;
+  if (ttft !== undefined && !ttft.alreadySet) added[ATTR_TIME_TO_FIRST_CHUNK] = ttft.seconds;
+  if (reading.accounting !== undefined) {
+    added[ATTR_COST_INPUT_ACCOUNTING] = reading.accounting.accounting;
+    added[ATTR_COST_INPUT_ACCOUNTING_REASON] = reading.accounting.reason;
   }
 
   const call: LlmCall = { usage, result, durationSeconds, attributes: source };

@@ -1,6 +1,7 @@
 import { context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
 import { redactUrl, refuseUrl } from '../config.js';
+import { excerpt } from './log-text.js';
 
 /** Why a fetch failed; one diag warning is written per distinct cause. */
 export type FetchFailureCause =
@@ -82,7 +83,7 @@ async function fetchUntraced(url: string, options: FetchTableOptions): Promise<F
       }
       if (!response.ok) {
         await response.body?.cancel().catch(() => undefined);
-        throw new TableFetchError('http_status', `HTTP ${response.status} ${response.statusText}`.trim());
+        throw new TableFetchError('http_status', `HTTP ${response.status} ${excerpt(response.statusText, 40)}`.trim());
       }
       const body = await readCapped(response, options.maxBytes);
       const lastModifiedHeader = response.headers.get('last-modified');
@@ -98,15 +99,27 @@ async function fetchUntraced(url: string, options: FetchTableOptions): Promise<F
   }
 }
 
+/**
+ * Reads the body, refusing more than `maxBytes` of it *decoded*: a small compressed body may
+ * expand to anything. `fetch` decodes `gzip`, `deflate` and `br` itself, and `Content-Length`
+ * then counts the bytes on the wire, not the decoded ones: the two are only compared when the
+ * body was sent as is. For an encoded body the HTTP client checks the wire length itself (a
+ * connection that closes before `Content-Length` bytes fails the read), and a cut-off
+ * compressed stream leaves JSON that does not parse.
+ */
 async function readCapped(response: Response, maxBytes: number): Promise<string> {
   const declared = Number(response.headers.get('content-length') ?? NaN);
-  if (declared > maxBytes) {
+  const encoding = (response.headers.get('content-encoding') ?? '').trim().toLowerCase();
+  const identity = encoding === '' || encoding === 'identity';
+  if (identity && declared > maxBytes) {
     await response.body?.cancel().catch(() => undefined);
     throw new TableFetchError('too_large', `the table is ${declared} bytes, over the ${maxBytes}-byte limit`);
   }
   if (response.body === null) return '';
   const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
+  // Decoded chunk by chunk, so no single step converts the whole body at once.
+  const decoder = new TextDecoder('utf-8');
+  const parts: string[] = [];
   let received = 0;
   try {
     for (;;) {
@@ -117,16 +130,17 @@ async function readCapped(response: Response, maxBytes: number): Promise<string>
         await reader.cancel().catch(() => undefined);
         throw new TableFetchError('too_large', `the table is over the ${maxBytes}-byte limit`);
       }
-      chunks.push(value);
+      parts.push(decoder.decode(value, { stream: true }));
     }
   } catch (err) {
     if (err instanceof TableFetchError || isAbort(err)) throw err;
     throw new TableFetchError('truncated', `the connection closed before the body was complete (${received} bytes read)`);
   }
-  if (Number.isFinite(declared) && received !== declared) {
+  if (identity && Number.isFinite(declared) && received !== declared) {
     throw new TableFetchError('truncated', `the body has ${received} of ${declared} bytes`);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  parts.push(decoder.decode());
+  return parts.join('');
 }
 
 function isAbort(err: unknown): boolean {
@@ -139,5 +153,5 @@ function classify(err: unknown, timeout: AbortSignal, options: FetchTableOptions
   if (options.signal?.aborted) return new TableFetchError('aborted', 'aborted by shutdown');
   const cause = err instanceof Error && err.cause instanceof Error ? `: ${err.cause.message}` : '';
   const message = err instanceof Error ? err.message : String(err);
-  return new TableFetchError('network', `${message}${cause}`);
+  return new TableFetchError('network', excerpt(`${message}${cause}`, 200));
 }

@@ -1,6 +1,9 @@
 import { basename } from 'node:path';
 import { parseLiteLLMTable } from '../pricing/litellm.js';
 import { PriceTable } from '../pricing/price-table.js';
+import type { PriceEntry } from '../pricing/types.js';
+import { errorExcerpt, excerpt } from './log-text.js';
+import { parseObjectSliced, TimeSlicer } from './sliced-json.js';
 
 /** A LiteLLM table turned into a `PriceTable`, with the entries it refused. */
 export interface LoadedTable {
@@ -57,9 +60,52 @@ export function parseLiteLLMText(text: string, location: string, fallbackDate: D
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new TableLoadError('bad_json', `not valid JSON (${(err as Error).message})`);
+    throw new TableLoadError('bad_json', `not valid JSON (${errorExcerpt(err)})`);
   }
   return loadLiteLLMJson(json, location, fallbackDate);
+}
+
+/** Entries validated between two turns of the event loop at most. */
+const VALIDATE_BATCH = 500;
+
+/**
+ * `parseLiteLLMText` for tables loaded while the application runs (a URL, a cache, a reloaded
+ * file): the JSON is parsed and the entries are validated in slices, so that no single turn of
+ * the event loop is spent on the whole table (see `sliced-json.ts`). Rejects with a `TableLoadError`.
+ */
+export async function parseLiteLLMTextSliced(
+  text: string,
+  location: string,
+  fallbackDate: Date,
+  range: { start: number; end: number } = { start: 0, end: text.length },
+): Promise<LoadedTable> {
+  const slicer = new TimeSlicer();
+  let json: Record<string, unknown>;
+  try {
+    json = await parseObjectSliced(text, slicer, range.start, range.end);
+  } catch (err) {
+    if (err instanceof SyntaxError && err.message === 'a JSON object is expected') {
+      throw new TableLoadError('no_entries', 'not a LiteLLM table (a JSON object keyed by model is expected)');
+    }
+    throw new TableLoadError('bad_json', `not valid JSON (${errorExcerpt(err)})`);
+  }
+  const source = liteLLMSourceName(location, tableLastUpdated(json) ?? fallbackDate);
+  const entries: PriceEntry[] = [];
+  const rejected: { key: string; reason: string }[] = [];
+  const keys = Object.keys(json);
+  for (let i = 0; i < keys.length; i += VALIDATE_BATCH) {
+    const part = Object.create(null) as Record<string, unknown>;
+    for (const key of keys.slice(i, i + VALIDATE_BATCH)) part[key] = json[key];
+    const parsed = parseLiteLLMTable(part, source);
+    for (const e of parsed.entries) entries.push(e);
+    for (const r of parsed.rejected) rejected.push(r);
+    await slicer.tick();
+  }
+  if (entries.length === 0) {
+    const why = rejected[0] ? ` (e.g. ${excerpt(rejected[0].key)}: ${excerpt(rejected[0].reason, 160)})` : '';
+    throw new TableLoadError('no_entries', `no valid price entry${why}`);
+  }
+  return { table: new PriceTable(entries, source), rejected };
 }
 
 /** `parseLiteLLMText` for an already parsed document. */
@@ -75,7 +121,7 @@ export function toPriceTable(json: unknown, source: string): LoadedTable {
   const parsed = parseLiteLLMTable(json, source);
   const { entries, rejected } = parsed;
   if (entries.length === 0) {
-    const why = rejected[0] ? ` (e.g. ${rejected[0].key}: ${rejected[0].reason})` : '';
+    const why = rejected[0] ? ` (e.g. ${excerpt(rejected[0].key)}: ${excerpt(rejected[0].reason, 160)})` : '';
     throw new TableLoadError('no_entries', `no valid price entry${why}`);
   }
   return { table: new PriceTable(entries, source), rejected };
@@ -85,7 +131,7 @@ export function toPriceTable(json: unknown, source: string): LoadedTable {
 export function describeRejected(rejected: { key: string; reason: string }[]): string {
   const shown = rejected
     .slice(0, 3)
-    .map((r) => `${r.key}: ${r.reason}`)
+    .map((r) => `${excerpt(r.key)}: ${excerpt(r.reason, 160)}`)
     .join('; ');
   return `${rejected.length} entr${rejected.length === 1 ? 'y' : 'ies'} ignored (${shown}${rejected.length > 3 ? '; …' : ''})`;
 }

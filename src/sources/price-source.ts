@@ -1,13 +1,14 @@
 import { diag } from '@opentelemetry/api';
-import { readFileSync, statSync } from 'node:fs';
-import { stat, readFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { redactUrl, resolveConfig, type PriceSourceOptions, type ResolvedPriceSourceConfig } from '../config.js';
 import { PriceBook } from '../pricing/price-book.js';
 import { PriceTable } from '../pricing/price-table.js';
 import type { PriceEntry } from '../pricing/types.js';
 import { DiskCache } from './disk-cache.js';
 import { fetchTable } from './fetch-table.js';
-import { describeRejected, loadLiteLLMJson, parseLiteLLMText, toPriceTable, type LoadedTable } from './litellm-source.js';
+import { describeRejected, parseLiteLLMText, parseLiteLLMTextSliced, toPriceTable, type LoadedTable } from './litellm-source.js';
+import { errorExcerpt } from './log-text.js';
+import { readRegularFile, readRegularFileSync } from './read-file.js';
 
 const LOG_PREFIX = 'otel-llm-cost';
 
@@ -56,7 +57,7 @@ export class PriceSource implements PriceBookHandle {
   constructor(options: PriceSourceOptions = {}, env: Record<string, string | undefined> = process.env) {
     this.config = resolveConfig(options, env);
     const config = this.config;
-    this._cache = config.pricesUrl !== undefined && config.cacheDir !== undefined ? new DiskCache(config.cacheDir, config.pricesUrl) : undefined;
+    this._cache = config.pricesUrl !== undefined && config.cacheDir !== undefined ? new DiskCache(config.cacheDir, config.pricesUrl, config.maxBytes) : undefined;
 
     let book: PriceBook;
     try {
@@ -73,6 +74,12 @@ export class PriceSource implements PriceBookHandle {
     this.priceBook = book;
 
     this._first = config.pricesUrl !== undefined ? this._run(() => this._loadUrl(false)) : Promise.resolve();
+    // Once the tables are in (after the first URL load, or a tick after construction so that a
+    // table installed right away with `setTable` counts): an alias whose target none of them
+    // knows is named in one warning.
+    void this._first.then(() => {
+      if (!this._isShutdown || config.pricesUrl === undefined) this.priceBook.checkAliases();
+    });
     if (config.refreshIntervalMs > 0 && (config.pricesUrl !== undefined || config.pricesPath !== undefined)) {
       this._timer = setInterval(() => void this._refresh(false), config.refreshIntervalMs);
       this._timer.unref();
@@ -125,7 +132,12 @@ export class PriceSource implements PriceBookHandle {
   private async _loadUrl(force: boolean): Promise<void> {
     const url = this.config.pricesUrl!;
     const ttl = this.config.refreshIntervalMs;
-    const isFresh = (fetchedAt: number): boolean => ttl === 0 || Date.now() - fetchedAt < ttl;
+    // A fetch time in the future (clock skew between the writer of a cache and this reader) is
+    // not trusted to be fresh: such a copy would otherwise never be refreshed.
+    const isFresh = (fetchedAt: number): boolean => {
+      const age = Date.now() - fetchedAt;
+      return age >= 0 && (ttl === 0 || age < ttl);
+    };
 
     if (!force && this._urlFetchedAt !== 0 && isFresh(this._urlFetchedAt)) return;
 
@@ -134,14 +146,17 @@ export class PriceSource implements PriceBookHandle {
       const read = await this._cache.read();
       if (read.kind === 'corrupt') {
         this._warn('cache_corrupt', `ignoring the price cache: ${read.reason}`);
-      } else if (read.kind === 'hit' && read.cached.fetchedAt > this._urlFetchedAt) {
+      } else if (read.kind === 'hit' && (read.cached.fetchedAt > Date.now() ? this._urlFetchedAt === 0 : read.cached.fetchedAt > this._urlFetchedAt)) {
+        // A copy from the future is used only while nothing better is in force, and as stale.
         const { cached } = read;
         try {
-          const loaded = loadLiteLLMJson(cached.table, url, new Date(cached.lastModified ?? cached.fetchedAt));
+          const date = new Date(Math.min(cached.lastModified ?? cached.fetchedAt, Date.now()));
+          const loaded = await parseLiteLLMTextSliced(cached.text, url, date, { start: cached.tableStart, end: cached.tableEnd });
+          if (this._isShutdown) return;
           this._install(loaded);
-          this._urlFetchedAt = cached.fetchedAt;
+          this._urlFetchedAt = cached.fetchedAt <= Date.now() ? cached.fetchedAt : 1; // future: as old as can be
         } catch (err) {
-          this._warn('cache_corrupt', `ignoring the price cache ${this._cache.file}: ${(err as Error).message}`);
+          this._warn('cache_corrupt', `ignoring the price cache ${this._cache.file}: ${errorExcerpt(err)}`);
         }
       }
       if (this._urlFetchedAt !== 0 && isFresh(this._urlFetchedAt)) {
@@ -167,15 +182,12 @@ export class PriceSource implements PriceBookHandle {
       return;
     }
     const fetchedAt = Date.now();
-    let json: unknown;
     let loaded: LoadedTable;
     try {
-      json = JSON.parse(fetched.body);
-      loaded = loadLiteLLMJson(json, url, fetched.lastModified ?? new Date(fetchedAt));
+      loaded = await parseLiteLLMTextSliced(fetched.body, url, fetched.lastModified ?? new Date(fetchedAt));
     } catch (err) {
-      const kind = err instanceof SyntaxError ? 'bad_json' : ((err as { kind?: string }).kind ?? 'invalid');
-      const what = err instanceof SyntaxError ? `not valid JSON (${err.message})` : (err as Error).message;
-      this._warn(`table:${kind}`, `prices from ${redactUrl(url)} are unusable: ${what}; ${this._keeping()}`);
+      const kind = (err as { kind?: string }).kind ?? 'invalid';
+      this._warn(`table:${kind}`, `prices from ${redactUrl(url)} are unusable: ${errorExcerpt(err, 300)}; ${this._keeping()}`);
       return;
     }
     if (this._isShutdown) return;
@@ -185,9 +197,10 @@ export class PriceSource implements PriceBookHandle {
 
     if (this._cache !== undefined) {
       try {
-        await this._cache.write({ fetchedAt, lastModified: fetched.lastModified?.getTime(), table: json });
+        await this._cache.write({ fetchedAt, lastModified: fetched.lastModified?.getTime(), tableText: fetched.body });
+        this._reported.delete('cache_write');
       } catch (err) {
-        this._warn('cache_write', `could not write the price cache ${this._cache.file} (${(err as Error).message}); prices are still in force, but will be fetched again by the next process`);
+        this._warn('cache_write', `could not write the price cache ${this._cache.file} (${errorExcerpt(err, 200)}); prices are still in force, but will be fetched again by the next process`);
       }
     }
   }
@@ -204,7 +217,9 @@ export class PriceSource implements PriceBookHandle {
 
   /** A load succeeded: a later failure of the same kind is worth reporting again. */
   private _recovered(): void {
-    for (const cause of [...this._reported]) if (!cause.startsWith('rejected:')) this._reported.delete(cause);
+    // Rejected entries are reported once per table; a cache that cannot be written once per
+    // failure (it is cleared when a write succeeds), not again after every successful fetch.
+    for (const cause of [...this._reported]) if (!cause.startsWith('rejected:') && cause !== 'cache_write') this._reported.delete(cause);
   }
 
   private _warn(cause: string, message: string, err?: unknown): void {
@@ -216,29 +231,29 @@ export class PriceSource implements PriceBookHandle {
 
   private _readPathSync(path: string): PriceTable | undefined {
     try {
-      const mtime = statSync(path).mtime;
-      const loaded = parseLiteLLMText(readFileSync(path, 'utf8'), path, mtime);
+      const { text, mtime } = readRegularFileSync(path, this.config.maxBytes);
+      const loaded = parseLiteLLMText(text, path, mtime);
       this._pathMtime = mtime.getTime();
       this._tableSource = loaded.table.source;
       this._reportRejected(loaded);
       return loaded.table;
     } catch (err) {
-      this._warn('path', `could not load prices from ${path}: ${(err as Error).message}; using the embedded prices`);
+      this._warn('path', `could not load prices from ${path}: ${errorExcerpt(err, 300)}; using the embedded prices`);
       return undefined;
     }
   }
 
   private async _reloadPathIfChanged(path: string): Promise<void> {
     try {
-      const mtime = (await stat(path)).mtime;
-      if (mtime.getTime() === this._pathMtime) return;
-      const loaded = parseLiteLLMText(await readFile(path, 'utf8'), path, mtime);
+      if ((await stat(path)).mtime.getTime() === this._pathMtime) return;
+      const { text, mtime } = await readRegularFile(path, this.config.maxBytes);
+      const loaded = await parseLiteLLMTextSliced(text, path, mtime);
       if (this._isShutdown) return;
       this._install(loaded);
       this._pathMtime = mtime.getTime();
       this._recovered();
     } catch (err) {
-      this._warn(`path:${(err as { code?: string; kind?: string }).kind ?? (err as { code?: string }).code ?? 'error'}`, `could not reload prices from ${path}: ${(err as Error).message}; ${this._keeping()}`);
+      this._warn(`path:${(err as { code?: string; kind?: string }).kind ?? (err as { code?: string }).code ?? 'error'}`, `could not reload prices from ${path}: ${errorExcerpt(err, 300)}; ${this._keeping()}`);
     }
   }
 
@@ -254,11 +269,11 @@ export class PriceSource implements PriceBookHandle {
     const merged: Record<string, unknown> = {};
     if (overridesPath !== undefined) {
       try {
-        const json = JSON.parse(readFileSync(overridesPath, 'utf8')) as unknown;
+        const json = JSON.parse(readRegularFileSync(overridesPath, this.config.maxBytes).text) as unknown;
         if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new Error('a JSON object keyed by model is expected');
         Object.assign(merged, json);
       } catch (err) {
-        this._warn('overrides_path', `could not load price overrides from ${overridesPath}: ${(err as Error).message}`);
+        this._warn('overrides_path', `could not load price overrides from ${overridesPath}: ${errorExcerpt(err, 300)}`);
       }
     }
     if (overrides !== undefined) Object.assign(merged, overrides);

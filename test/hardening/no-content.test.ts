@@ -126,7 +126,7 @@ describe('no prompt or completion content is ever read or copied', () => {
     const reader = new TestReader();
     const meterProvider = new MeterProvider({ readers: [reader] });
     const book = new PriceBook({
-      table: new PriceTable([{ key: 'm', rates: { input: 1e-6, output: 4e-6, cacheRead: 1e-7 }, source: 'test@1' }], 'test@1'),
+      table: new PriceTable([{ key: 'm', rates: { input: 1e-6, output: 4e-6, cacheRead: 1e-7 }, serviceTiers: { priority: { input: 2e-6, output: 8e-6 } }, source: 'test@1' }], 'test@1'),
       embedded: false,
     });
     // Extra metric dimensions are opt-in; configuring unrelated ones must not pull content in.

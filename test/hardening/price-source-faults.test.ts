@@ -229,7 +229,10 @@ describe('separate processes refreshing one cache at once', () => {
         }
         const read = await cache.read();
         expect(read.kind).toBe('hit');
-        if (read.kind === 'hit') expect((read.cached.table as Record<string, { input_cost_per_token: number }>)[MODEL]!.input_cost_per_token).toBe(expectedRate);
+        if (read.kind === 'hit') {
+          const table = JSON.parse(read.cached.text.slice(read.cached.tableStart, read.cached.tableEnd)) as Record<string, { input_cost_per_token: number }>;
+          expect(table[MODEL]!.input_cost_per_token).toBe(expectedRate);
+        }
         expect(readdirSync(cacheDir).filter(f => f.endsWith('.tmp'))).toEqual([]);
       }
     } finally {

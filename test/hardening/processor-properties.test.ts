@@ -38,7 +38,7 @@ const SCOPES = [
   'app', '@traceloop/instrumentation-anthropic', '@traceloop/instrumentation-openai',
   '@opentelemetry/instrumentation-openai', '@arizeai/openinference-instrumentation-anthropic', 'ai',
 ];
-const REASONS = new Set(['no_usage', 'unknown_model', 'no_model', 'invalid_usage']);
+const REASONS = new Set(['no_usage', 'unknown_model', 'no_model', 'invalid_usage', 'unknown_service_tier', 'invalid_price']);
 
 let book: PriceBook;
 let modelIds: string[];

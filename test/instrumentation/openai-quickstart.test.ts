@@ -7,7 +7,7 @@
  * genai-prices' `calcPrice` for the full usage the mock was told to report.
  */
 import { execFile } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,14 +16,7 @@ import { startMockLLM, type MockLLM } from '../../examples/mock-llm/index.js';
 import { ATTR_COST_CACHE_DETAIL, ATTR_COST_USD } from '../../src/attributes.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.js';
 import { ROOT, openaiDir, openaiVersion, type OpenAIMajor } from '../support/openai-versions.js';
-
-/** The ```ts block right after the `<!-- quickstart` marker in the README. */
-function quickStart(): string {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const match = /<!-- quickstart[^>]*-->\s*```ts\n([\s\S]*?)```/.exec(readme);
-  if (!match) throw new Error('no quickstart block in README.md');
-  return match[1]!;
-}
+import { markedBlock } from '../support/readme-blocks.js';
 
 /** One call per shape; the input count tells the spans apart. */
 const CALLS = [
@@ -61,7 +54,7 @@ for (const c of ${JSON.stringify(CALLS)}) {
     for await (const _ of s) void _;
   }
 }
-await sdk.shutdown();
+// No shutdown: the app ends by itself, and the helper's flush on exit exports what it recorded.
 `;
 
 let llm: MockLLM;
@@ -77,7 +70,7 @@ async function runQuickStart(major: OpenAIMajor, loading: Loading, receiver: Otl
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `quickstart-${process.pid}.mts`);
   const src = relative(dir, join(ROOT, 'src', 'index.js')).replaceAll('\\', '/');
-  writeFileSync(file, quickStart().replace("from 'otel-llm-cost'", `from '${src}'`) + workload(loading));
+  writeFileSync(file, markedBlock('quickstart').replace("from 'otel-llm-cost'", `from '${src}'`) + workload(loading));
   try {
     const hook = loading === 'esm-hook' ? ['--experimental-loader=@opentelemetry/instrumentation/hook.mjs'] : [];
     const { stderr } = await promisify(execFile)(process.execPath, ['--import', 'tsx', ...hook, file], {

@@ -6,6 +6,7 @@ import {
   COST_BUCKETS_USD,
   LATENCY_BUCKETS_SECONDS,
   METRIC_CACHE_SAVINGS,
+  METRIC_CACHE_WRITE_PREMIUM,
   METRIC_CALL_DURATION,
   METRIC_COST,
   METRIC_TIME_TO_FIRST_CHUNK,
@@ -13,6 +14,7 @@ import {
   METRIC_UNPRICED_CALLS,
 } from '../../src/metrics/instruments.js';
 import type { LlmCall } from '../../src/processor/llm-call.js';
+import { calcPrice } from '@pydantic/genai-prices';
 import { TestReader, collectMetrics, histogramMetric, sumMetric } from '../support/metric-reader.js';
 
 /** Anthropic-style call through Vercel AI SDK: 1700 input = 200 fresh + 1000 read + 500 write. */
@@ -123,7 +125,7 @@ describe('cost histogram gen_ai.usage.cost', () => {
     new CostMetrics({ meterProvider: provider }).record(pricedCall());
     const names = [...(await collectMetrics(reader)).keys()];
     expect(names.sort()).toEqual(
-      [METRIC_CACHE_SAVINGS, METRIC_CALL_DURATION, METRIC_COST, METRIC_TIME_TO_FIRST_CHUNK, METRIC_TOKENS].sort(),
+      [METRIC_CACHE_SAVINGS, METRIC_CACHE_WRITE_PREMIUM, METRIC_CALL_DURATION, METRIC_COST, METRIC_TIME_TO_FIRST_CHUNK, METRIC_TOKENS].sort(),
     );
     for (const name of names) expect(name.startsWith('gen_ai.client.')).toBe(false);
   });
@@ -164,6 +166,28 @@ describe('cache savings', () => {
     call.usage = { ...call.usage, inputTokens: 1500 };
     new CostMetrics({ meterProvider: provider }).record(call);
     expect((await collectMetrics(reader)).has(METRIC_CACHE_SAVINGS)).toBe(false);
+  });
+});
+
+describe('cache write premium', () => {
+  it('estimates what cache writes cost above the uncached input rate (the other side of the savings)', async () => {
+    // The fixture's breakdown is genai-prices' claude-sonnet-4-5 prices: take the expectation from there.
+    const price = (u: { input_tokens: number; cache_write_tokens?: number }) =>
+      calcPrice(u, 'claude-sonnet-4-5', { providerId: 'anthropic' })!.total_price;
+    const expected = price({ input_tokens: 500, cache_write_tokens: 500 }) - price({ input_tokens: 500 });
+    expect(expected).toBeGreaterThan(0);
+    new CostMetrics({ meterProvider: provider }).record(pricedCall());
+    const premium = sumMetric(await collectMetrics(reader), METRIC_CACHE_WRITE_PREMIUM);
+    expect(premium.descriptor.unit).toBe('USD');
+    expect(premium.dataPoints[0]!.value).toBeCloseTo(expected, 12);
+    expect(premium.dataPoints[0]!.attributes['gen_ai.request.model']).toBe('claude-sonnet-4-5');
+  });
+
+  it('records nothing for a call without cache writes', async () => {
+    const call = pricedCall();
+    call.usage = { ...call.usage, inputTokens: 1200, cacheWriteTokens: 0 };
+    new CostMetrics({ meterProvider: provider }).record(call);
+    expect((await collectMetrics(reader)).has(METRIC_CACHE_WRITE_PREMIUM)).toBe(false);
   });
 });
 

@@ -134,30 +134,37 @@ describe.skipIf(NO_SHARED_TABLE)(`pricing with the LiteLLM table ${SHARED_TABLE_
   });
 
   describe('service tiers', () => {
-    it('prices batch and priority at their own rates, cache reads falling back per class', () => {
+    it('prices batch and priority at their own rates; an OpenAI batch cache read the entry lacks is half the standard rate', () => {
       const key = 'gpt-4o';
       const usage = { model: key, inputTokens: 1_000, cacheReadTokens: 400, outputTokens: 100 };
       const batch = priced(book.price({ ...usage, serviceTier: 'batch' }));
       close(batch.breakdown.input, 600 * f(key, 'input_cost_per_token_batches'));
       close(batch.breakdown.output, 100 * f(key, 'output_cost_per_token_batches'));
-      // No `cache_read_input_token_cost_batches` in the entry: the standard cache-read rate.
+      // No `cache_read_input_token_cost_batches` in the entry: OpenAI's published rule (Batch API
+      // = 50% of the standard price, cached input included) prices it, never the standard rate.
       expect(raw[key]!.cache_read_input_token_cost_batches).toBeUndefined();
-      close(batch.breakdown.cacheRead, 400 * f(key, 'cache_read_input_token_cost'));
+      close(batch.breakdown.cacheRead, 400 * f(key, 'cache_read_input_token_cost') * 0.5);
       const priority = priced(book.price({ ...usage, serviceTier: 'priority' }));
       close(priority.breakdown.input, 600 * f(key, 'input_cost_per_token_priority'));
       close(priority.breakdown.cacheRead, 400 * f(key, 'cache_read_input_token_cost_priority'));
       close(priority.breakdown.output, 100 * f(key, 'output_cost_per_token_priority'));
     });
 
-    it('prices flex, and falls back to the standard rate for a tier the entry lacks', () => {
+    it('prices flex at its own rates, Anthropic batch at half the standard rate, and never a missing tier as standard', () => {
       const flex = priced(book.price({ model: 'gpt-5', inputTokens: 1_000, outputTokens: 100, serviceTier: 'flex' }));
       close(flex.costUsd, 1_000 * f('gpt-5', 'input_cost_per_token_flex') + 100 * f('gpt-5', 'output_cost_per_token_flex'));
       expect(raw['claude-opus-4-6']!.input_cost_per_token_batches).toBeUndefined();
       const batch = priced(book.price({ model: 'claude-opus-4-6', inputTokens: 1_000, outputTokens: 100, serviceTier: 'batch' }));
       close(
         batch.costUsd,
-        1_000 * f('claude-opus-4-6', 'input_cost_per_token') + 100 * f('claude-opus-4-6', 'output_cost_per_token'),
+        0.5 * (1_000 * f('claude-opus-4-6', 'input_cost_per_token') + 100 * f('claude-opus-4-6', 'output_cost_per_token')),
       );
+      // Anthropic publishes no flex tier and the entry has no flex rate: unpriced, with the reason.
+      expect(raw['claude-opus-4-6']!.input_cost_per_token_flex).toBeUndefined();
+      expect(book.price({ model: 'claude-opus-4-6', inputTokens: 1_000, outputTokens: 100, serviceTier: 'flex' })).toEqual({
+        costUsd: null,
+        reason: 'unknown_service_tier',
+      });
     });
   });
 

@@ -4,6 +4,10 @@ import { ATTR_COST_ROLLUP_USD, ATTR_COST_SOURCE, ATTR_COST_USD, ATTR_TIME_TO_FIR
 import { CostSpanExporter } from '../../src/processor/cost-span-exporter.js';
 import { markFirstChunk } from '../../src/processor/first-chunk.js';
 import type { LlmCall } from '../../src/processor/llm-call.js';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import { CostMetrics } from '../../src/metrics/cost-metrics.js';
+import { CostSpanProcessor } from '../../src/processor/cost-span-processor.js';
+import { collectMetrics, TestReader } from '../support/metric-reader.js';
 import { child, FIXTURE_RATES, FixturePricer } from './helpers.js';
 
 const LLM = {
@@ -75,5 +79,43 @@ describe('CostSpanExporter', () => {
     const first = exporter.shutdown();
     expect(exporter.shutdown()).toBe(first);
     await first;
+  });
+});
+
+describe('CostSpanProcessor and CostSpanExporter configured together', () => {
+  async function run(limit?: number) {
+    const reader = new TestReader();
+    const meterProvider = new MeterProvider({ readers: [reader] });
+    const recorder = new CostMetrics({ meterProvider });
+    const memory = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({
+      ...(limit !== undefined ? { spanLimits: { attributeCountLimit: limit } } : {}),
+      spanProcessors: [
+        new CostSpanProcessor({ priceBook: new FixturePricer(), recorder }),
+        new SimpleSpanProcessor(new CostSpanExporter(memory, { priceBook: new FixturePricer(), recorder })),
+      ],
+    });
+    provider
+      .getTracer('t')
+      .startSpan('chat', { attributes: { 'gen_ai.request.model': 'fixture-model', 'gen_ai.usage.input_tokens': 100, 'gen_ai.usage.output_tokens': 10 } })
+      .end();
+    const metrics = await collectMetrics(reader);
+    const hist = metrics.get('gen_ai.usage.cost') as { dataPoints: { value: { count: number; sum: number } }[] };
+    await meterProvider.shutdown();
+    return { span: memory.getFinishedSpans()[0]!, count: hist.dataPoints.reduce((s, p) => s + p.value.count, 0) };
+  }
+
+  it('records each call once: the exporter sees the span is enriched already', async () => {
+    const { span, count } = await run();
+    expect(count).toBe(1);
+    expect(span.attributes['gen_ai.usage.cost_usd']).toBeCloseTo(100 * FIXTURE_RATES.input + 10 * FIXTURE_RATES.output, 15);
+  });
+
+  it('records each call once even when the attribute limit left only the total on the span', async () => {
+    // 3 attributes of the span + 1 free slot: only gen_ai.usage.cost_usd is kept.
+    const { span, count } = await run(4);
+    expect(Object.keys(span.attributes)).toContain('gen_ai.usage.cost_usd');
+    expect(span.attributes['gen_ai.cost.source']).toBeUndefined();
+    expect(count).toBe(1);
   });
 });

@@ -101,12 +101,13 @@ describe('CostSpanProcessor: annotating inference spans', () => {
     expect(pricer.calls).toHaveLength(0);
   });
 
-  it('uses a cost the provider reported instead of re-pricing', () => {
+  it('uses a cost the provider billed instead of re-pricing, and prices estimates itself', () => {
     const pricer = new FixturePricer();
-    const p = pipeline(new CostSpanProcessor({ priceBook: pricer }));
+    const p = pipeline(new CostSpanProcessor({ priceBook: pricer, trustedCostAttributes: ['llm.cost.total'] }));
     p.tracer.startSpan('llm', { attributes: llmAttributes({ 'llm.cost.total': 0.0123, 'llm.cost.prompt': 0.01, 'llm.cost.completion': 0.0023 }) }).end();
-    p.tracer.startSpan('gw', { attributes: llmAttributes({ 'gen_ai.usage.cost': 0.5 }) }).end();
-    p.tracer.startSpan('zero', { attributes: llmAttributes({ 'gen_ai.usage.cost': 0 }) }).end();
+    p.tracer.startSpan('gw', { attributes: llmAttributes({ 'gen_ai.usage.cost': 0.5, 'gen_ai.usage.cost.source': 'provider' }) }).end();
+    p.tracer.startSpan('estimate', { attributes: llmAttributes({ 'gen_ai.usage.cost': 0.5 }) }).end();
+    p.tracer.startSpan('zero', { attributes: llmAttributes({ 'gen_ai.usage.cost': 0, 'gen_ai.usage.cost.source': 'provider' }) }).end();
     const a = p.byName('llm').attributes;
     expect(a[ATTR_COST_USD]).toBe(0.0123);
     expect(a[ATTR_COST_SOURCE]).toBe('reported');
@@ -115,9 +116,12 @@ describe('CostSpanProcessor: annotating inference spans', () => {
     expect(a[ATTR_COST_PRICING_KEY]).toBeUndefined();
     expect(p.byName('gw').attributes[ATTR_COST_USD]).toBe(0.5);
     expect(p.byName('gw').attributes[ATTR_COST_INPUT_USD]).toBeUndefined();
+    // A cost without a billed provenance is someone's estimate: priced here, theirs kept as is.
+    expect(p.byName('estimate').attributes[ATTR_COST_SOURCE]).toBe('fixture@1');
+    expect(p.byName('estimate').attributes['gen_ai.usage.cost']).toBe(0.5);
     // A reported zero is not proof the call was free: priced from the table.
     expect(p.byName('zero').attributes[ATTR_COST_SOURCE]).toBe('fixture@1');
-    expect(pricer.calls).toHaveLength(1);
+    expect(pricer.calls).toHaveLength(2);
   });
 });
 

@@ -32,6 +32,7 @@ import {
   InMemorySpanExporter,
   SimpleSpanProcessor,
   type ReadableSpan,
+  type SpanLimits,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
@@ -51,6 +52,8 @@ export interface HarnessOptions {
   spanProcessors?: SpanProcessor[];
   /** Given to the instrumentation (contrib OpenAI records `gen_ai.client.*` metrics). Default: the global no-op. */
   meterProvider?: MeterProvider;
+  /** The tracer provider's span limits (e.g. `attributeCountLimit`). Default: the SDK's (128 attributes). */
+  spanLimits?: SpanLimits;
 }
 
 export interface Harness {
@@ -90,6 +93,7 @@ function createHarness(options: HarnessOptions, instrumentation?: Instrumentatio
   const exporter = new InMemorySpanExporter();
   const provider = new NodeTracerProvider({
     spanProcessors: [...(options.spanProcessors ?? []), new SimpleSpanProcessor(exporter)],
+    ...(options.spanLimits !== undefined ? { spanLimits: options.spanLimits } : {}),
   });
   if (instrumentation) {
     instrumentation.setTracerProvider(provider);

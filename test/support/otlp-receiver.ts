@@ -1,17 +1,19 @@
 /**
- * A real OTLP/HTTP receiver on loopback for tests: a node:http server that accepts
- * `POST /v1/traces` and `POST /v1/metrics` the way a Collector would, and keeps what it received.
+ * A real OTLP receiver on loopback for tests: a node:http server that accepts
+ * `POST /v1/traces` and `POST /v1/metrics` the way a Collector would, and keeps what it received;
+ * with `{ grpc: true }` also an OTLP/gRPC server (`TraceService/Export`, `MetricsService/Export`)
+ * that stores into the same lists.
  *
- * Encoding: OTLP/JSON only (`Content-Type: application/json`, optionally gzip). That is what
- * `@opentelemetry/exporter-{trace,metrics}-otlp-http` send. `@opentelemetry/otlp-transformer`
- * 0.223 only serializes requests (it has no request deserializer), so protobuf requests
- * (`-otlp-proto` exporters, `OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf`) are answered
- * 415 Unsupported Media Type and counted in `rejected`, so a test fails loudly instead of
- * waiting for data that will never decode.
+ * Encodings: OTLP/JSON (`application/json`, what `-otlp-http` exporters send) and OTLP/protobuf
+ * (`application/x-protobuf`, `-otlp-proto` exporters; decoded by test/support/otlp-proto.ts),
+ * optionally gzip. Any other body is answered 415 and counted in `rejected`, so a test fails
+ * loudly instead of waiting for data that will never decode.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync, inflateSync } from 'node:zlib';
+import * as grpc from '@grpc/grpc-js';
+import { decodeMetricsRequest, decodeTraceRequest } from './otlp-proto.js';
 
 export type OtlpAttributes = Record<string, unknown>;
 
@@ -49,6 +51,10 @@ export interface ReceivedMetric {
 export interface OtlpReceiver {
   /** Base URL, e.g. `http://127.0.0.1:43210`: use as `OTEL_EXPORTER_OTLP_ENDPOINT`. */
   readonly url: string;
+  /** With `{ grpc: true }`: the gRPC endpoint, e.g. `http://127.0.0.1:43211`. */
+  readonly grpcUrl?: string;
+  /** How each accepted request arrived, in order: its signal and `http/json`, `http/protobuf` or `grpc`. */
+  readonly arrivals: Array<{ signal: 'traces' | 'metrics'; protocol: 'http/json' | 'http/protobuf' | 'grpc' }>;
   /** Raw decoded request bodies (`ExportTraceServiceRequest` JSON). */
   readonly traceRequests: unknown[];
   /** Raw decoded request bodies (`ExportMetricsServiceRequest` JSON). */
@@ -64,11 +70,12 @@ export interface OtlpReceiver {
   close(): Promise<void>;
 }
 
-/** Starts a receiver on 127.0.0.1 and an OS-chosen free port. */
-export async function startOtlpReceiver(): Promise<OtlpReceiver> {
+/** Starts a receiver on 127.0.0.1 and an OS-chosen free port (two with `grpc`). */
+export async function startOtlpReceiver(options: { grpc?: boolean } = {}): Promise<OtlpReceiver> {
   const traceRequests: unknown[] = [];
   const metricRequests: unknown[] = [];
   const rejected: OtlpReceiver['rejected'] = [];
+  const arrivals: OtlpReceiver['arrivals'] = [];
 
   const server: Server = createServer((req, res) => {
     void handle(req, res).catch(() => reply(res, 500, {}));
@@ -83,23 +90,36 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
     };
     const body = await readBody(req);
     if (req.method !== 'POST' || (path !== '/v1/traces' && path !== '/v1/metrics')) return refuse(404);
-    if (!contentType.includes('application/json')) return refuse(415);
+    const json = contentType.includes('application/json');
+    if (!json && !contentType.includes('application/x-protobuf')) return refuse(415);
     let decoded: unknown;
     try {
-      decoded = JSON.parse(decompress(body, String(req.headers['content-encoding'] ?? '')).toString('utf8'));
+      const raw = decompress(body, String(req.headers['content-encoding'] ?? ''));
+      if (json) decoded = JSON.parse(raw.toString('utf8'));
+      else decoded = path === '/v1/traces' ? decodeTraceRequest(raw) : decodeMetricsRequest(raw);
     } catch {
       return refuse(400);
     }
     (path === '/v1/traces' ? traceRequests : metricRequests).push(decoded);
+    arrivals.push({ signal: path === '/v1/traces' ? 'traces' : 'metrics', protocol: json ? 'http/json' : 'http/protobuf' });
+    if (!json) {
+      // An empty ExportXxxServiceResponse in protobuf is zero bytes.
+      res.writeHead(200, { 'Content-Type': 'application/x-protobuf' });
+      res.end();
+      return;
+    }
     // An empty ExportXxxServiceResponse: full success.
     reply(res, 200, {});
   }
 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  const grpcServer = options.grpc ? await startGrpc(traceRequests, metricRequests, arrivals) : undefined;
 
   const receiver: OtlpReceiver = {
     url: `http://127.0.0.1:${port}`,
+    grpcUrl: grpcServer ? `http://127.0.0.1:${grpcServer.port}` : undefined,
+    arrivals,
     traceRequests,
     metricRequests,
     rejected,
@@ -117,13 +137,57 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
         await new Promise((r) => setTimeout(r, 25));
       }
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
+    close: async () => {
+      grpcServer?.server.forceShutdown();
+      await new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
         server.close((err) => (err ? reject(err) : resolve()));
-      }),
+      });
+    },
   };
   return receiver;
+}
+
+/** The two unary OTLP/gRPC services, answering an empty (zero-byte) response. */
+async function startGrpc(
+  traceRequests: unknown[],
+  metricRequests: unknown[],
+  arrivals: OtlpReceiver['arrivals'],
+): Promise<{ server: grpc.Server; port: number }> {
+  const server = new grpc.Server();
+  const service = (path: string): grpc.ServiceDefinition => ({
+    Export: {
+      path,
+      requestStream: false,
+      responseStream: false,
+      requestSerialize: (v: Buffer) => v,
+      requestDeserialize: (b: Buffer) => b,
+      responseSerialize: () => Buffer.alloc(0),
+      responseDeserialize: (b: Buffer) => b,
+    },
+  });
+  const handler =
+    (decode: (b: Buffer) => unknown, into: unknown[]) =>
+    (call: grpc.ServerUnaryCall<Buffer, Buffer>, callback: grpc.sendUnaryData<Buffer>): void => {
+      try {
+        into.push(decode(call.request));
+        arrivals.push({ signal: into === traceRequests ? 'traces' : 'metrics', protocol: 'grpc' });
+        callback(null, Buffer.alloc(0));
+      } catch (err) {
+        callback({ code: grpc.status.INVALID_ARGUMENT, details: String(err) });
+      }
+    };
+  server.addService(service('/opentelemetry.proto.collector.trace.v1.TraceService/Export'), {
+    Export: handler(decodeTraceRequest, traceRequests),
+  });
+  server.addService(
+    service('/opentelemetry.proto.collector.metrics.v1.MetricsService/Export'),
+    { Export: handler(decodeMetricsRequest, metricRequests) },
+  );
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+  );
+  return { server, port };
 }
 
 function reply(res: ServerResponse, status: number, body: object): void {

@@ -10,13 +10,10 @@ import {
   type Tracer,
   type TracerProvider,
 } from '@opentelemetry/api';
-import {
-  InstrumentationBase,
-  InstrumentationNodeModuleDefinition,
-  type InstrumentationConfig,
-} from '@opentelemetry/instrumentation';
+import type { Instrumentation, InstrumentationConfig, InstrumentationModuleDefinition } from '@opentelemetry/instrumentation';
 import { mayBeGenAi, spanRole } from '../../conventions/span-role.js';
 import { observeBody, observeStream, type ObservedResponse } from './response-observer.js';
+import { instrumentation as instrumentationModule } from '../../setup/sdk-modules.js';
 import { warnUncoveredOnce } from './uncovered-instrumentations.js';
 
 /** Instrumentation scope of the spans this instrumentation creates. */
@@ -76,204 +73,229 @@ interface ReadableSpanLike {
  * the installed `openai`, e.g. 7.x), this one creates the GenAI client span itself, so there is
  * never a second span for one call. `llmCostNodeSDKOptions()` enables it.
  */
-export class OpenAIUsageInstrumentation extends InstrumentationBase<OpenAIUsageInstrumentationConfig> {
-  /** Whether a tracer provider was given (`registerInstrumentations` does); else the global one. */
-  private _hasTracerProvider = false;
+export interface OpenAIUsageInstrumentation extends Instrumentation<OpenAIUsageInstrumentationConfig> {}
 
-  constructor(config: OpenAIUsageInstrumentationConfig = {}) {
-    super(OPENAI_USAGE_INSTRUMENTATION_NAME, VERSION, config);
-  }
+type OpenAIUsageInstrumentationConstructor = new (config?: OpenAIUsageInstrumentationConfig) => OpenAIUsageInstrumentation;
 
-  override setTracerProvider(tracerProvider: TracerProvider): void {
-    super.setTracerProvider(tracerProvider);
-    this._hasTracerProvider = true;
-  }
+/**
+ * `new OpenAIUsageInstrumentation(config?)`. The class is defined on first use, on the
+ * `InstrumentationBase` of the `@opentelemetry/instrumentation` that the app's
+ * `@opentelemetry/sdk-node` resolves (2.x or 3.x line), like the setup helper's other SDK parts:
+ * an optional peer, so an app that uses only the span processor needs none of it.
+ */
+export const OpenAIUsageInstrumentation = function OpenAIUsageInstrumentation(
+  config: OpenAIUsageInstrumentationConfig = {},
+): OpenAIUsageInstrumentation {
+  implementation ??= defineImplementation();
+  return new implementation(config);
+} as unknown as OpenAIUsageInstrumentationConstructor;
 
-  /**
-   * The tracer for our own spans. Without a provider of its own (the setup helper builds this
-   * instrumentation before NodeSDK registers the global provider, and NodeSDK is not told about
-   * it) the global tracer is looked up per span, not kept from construction: `@opentelemetry/api`
-   * 1.10 ships a CommonJS and an ESM build, each with its own proxy provider, and a tracer taken
-   * from one of them before the SDK registered through the other stays a no-op for good.
-   */
-  private _spanTracer(): Tracer {
-    return this._hasTracerProvider ? this.tracer : trace.getTracer(OPENAI_USAGE_INSTRUMENTATION_NAME, VERSION);
-  }
+let implementation: OpenAIUsageInstrumentationConstructor | undefined;
 
-  protected init(): InstrumentationNodeModuleDefinition[] {
-    return [
-      new InstrumentationNodeModuleDefinition(
-        'openai',
-        SUPPORTED_VERSIONS,
-        (moduleExports: unknown, moduleVersion?: string) => {
-          const OpenAI = openAIClass(moduleExports);
-          if (OpenAI === undefined) {
-            this._diag.warn(`openai ${moduleVersion ?? ''} has no OpenAI client class; usage is not recorded`);
+function defineImplementation(): OpenAIUsageInstrumentationConstructor {
+  const { InstrumentationBase, InstrumentationNodeModuleDefinition } = instrumentationModule();
+
+  class OpenAIUsageInstrumentationImpl extends InstrumentationBase<OpenAIUsageInstrumentationConfig> {
+    /** Whether a tracer provider was given (`registerInstrumentations` does); else the global one. */
+    private _hasTracerProvider = false;
+
+    constructor(config: OpenAIUsageInstrumentationConfig = {}) {
+      super(OPENAI_USAGE_INSTRUMENTATION_NAME, VERSION, config);
+    }
+
+    override setTracerProvider(tracerProvider: TracerProvider): void {
+      super.setTracerProvider(tracerProvider);
+      this._hasTracerProvider = true;
+    }
+
+    /**
+     * The tracer for our own spans. Without a provider of its own (the setup helper builds this
+     * instrumentation before NodeSDK registers the global provider, and NodeSDK is not told about
+     * it) the global tracer is looked up per span, not kept from construction: `@opentelemetry/api`
+     * 1.10 ships a CommonJS and an ESM build, each with its own proxy provider, and a tracer taken
+     * from one of them before the SDK registered through the other stays a no-op for good.
+     */
+    private _spanTracer(): Tracer {
+      return this._hasTracerProvider ? this.tracer : trace.getTracer(OPENAI_USAGE_INSTRUMENTATION_NAME, VERSION);
+    }
+
+    protected init(): InstrumentationModuleDefinition[] {
+      return [
+        new InstrumentationNodeModuleDefinition(
+          'openai',
+          SUPPORTED_VERSIONS,
+          (moduleExports: unknown, moduleVersion?: string) => {
+            const OpenAI = openAIClass(moduleExports);
+            if (OpenAI === undefined) {
+              this._diag.warn(`openai ${moduleVersion ?? ''} has no OpenAI client class; usage is not recorded`);
+              return moduleExports;
+            }
+            wrapMethod(OpenAI.prototype, 'post', this._patchPost());
+            const chat = OpenAI.Chat?.Completions?.prototype;
+            if (chat) wrapMethod(chat, 'create', this._patchCreate(moduleVersion));
+            const responses = OpenAI.Responses?.prototype;
+            if (responses) wrapMethod(responses, 'create', this._patchCreate(moduleVersion));
             return moduleExports;
+          },
+          (moduleExports: unknown) => {
+            const OpenAI = openAIClass(moduleExports);
+            if (OpenAI === undefined) return;
+            unwrapMethod(OpenAI.prototype, 'post');
+            if (OpenAI.Chat?.Completions?.prototype) unwrapMethod(OpenAI.Chat.Completions.prototype, 'create');
+            if (OpenAI.Responses?.prototype) unwrapMethod(OpenAI.Responses.prototype, 'create');
+          },
+        ),
+      ];
+    }
+
+    /**
+     * `create` only marks the call in the context (the request model comes from its body); the
+     * work is done in `post`, which `create` calls inside every wrapper any instrumentation put
+     * around `create`.
+     */
+    private _patchCreate(openaiVersion: string | undefined) {
+      const instrumentation = this;
+      return (original: Method): Method =>
+        function patchedCreate(this: unknown, ...args: unknown[]): unknown {
+          if (!instrumentation.isEnabled()) return original.apply(this, args);
+          const body = args[0] as { model?: unknown } | undefined;
+          const call: PendingCall = {
+            requestModel: typeof body?.model === 'string' ? body.model : undefined,
+            entrySpanId: trace.getActiveSpan()?.spanContext().spanId,
+            openaiVersion,
+            claimed: false,
+          };
+          return context.with(context.active().setValue(PENDING_CALL, call), () => original.apply(this, args));
+        };
+    }
+
+    private _patchPost() {
+      const instrumentation = this;
+      return (original: Method): Method =>
+        function patchedPost(this: unknown, ...args: unknown[]): unknown {
+          const call = context.active().getValue(PENDING_CALL) as PendingCall | undefined;
+          if (call === undefined || call.claimed || !instrumentation.isEnabled()) return original.apply(this, args);
+          call.claimed = true;
+          // The request is sent once, whatever goes wrong here.
+          let sent = false;
+          let response: unknown;
+          const send = (): unknown => {
+            sent = true;
+            response = original.apply(this, args);
+            return response;
+          };
+          try {
+            return instrumentation._tracePost(call, send);
+          } catch (err) {
+            if (err instanceof OriginalThrew) throw err.error;
+            instrumentation._diag.error('could not observe an OpenAI call', err);
+            return sent ? response : original.apply(this, args);
           }
-          wrapMethod(OpenAI.prototype, 'post', this._patchPost());
-          const chat = OpenAI.Chat?.Completions?.prototype;
-          if (chat) wrapMethod(chat, 'create', this._patchCreate(moduleVersion));
-          const responses = OpenAI.Responses?.prototype;
-          if (responses) wrapMethod(responses, 'create', this._patchCreate(moduleVersion));
-          return moduleExports;
-        },
-        (moduleExports: unknown) => {
-          const OpenAI = openAIClass(moduleExports);
-          if (OpenAI === undefined) return;
-          unwrapMethod(OpenAI.prototype, 'post');
-          if (OpenAI.Chat?.Completions?.prototype) unwrapMethod(OpenAI.Chat.Completions.prototype, 'create');
-          if (OpenAI.Responses?.prototype) unwrapMethod(OpenAI.Responses.prototype, 'create');
-        },
-      ),
-    ];
-  }
-
-  /**
-   * `create` only marks the call in the context (the request model comes from its body); the
-   * work is done in `post`, which `create` calls inside every wrapper any instrumentation put
-   * around `create`.
-   */
-  private _patchCreate(openaiVersion: string | undefined) {
-    const instrumentation = this;
-    return (original: Method): Method =>
-      function patchedCreate(this: unknown, ...args: unknown[]): unknown {
-        if (!instrumentation.isEnabled()) return original.apply(this, args);
-        const body = args[0] as { model?: unknown } | undefined;
-        const call: PendingCall = {
-          requestModel: typeof body?.model === 'string' ? body.model : undefined,
-          entrySpanId: trace.getActiveSpan()?.spanContext().spanId,
-          openaiVersion,
-          claimed: false,
         };
-        return context.with(context.active().setValue(PENDING_CALL, call), () => original.apply(this, args));
+    }
+
+    private _tracePost(call: PendingCall, send: () => unknown): unknown {
+      const active = trace.getActiveSpan();
+      // Sampled out: a span of ours would be a child of it, not sampled either.
+      if (active !== undefined && (active.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return sendOrRethrow(send);
+
+      // Another instrumentation's span for this call: one it started inside our `create` wrapper
+      // (then it is not the span that was active when the call entered), or, when it wraps
+      // `create` outside ours, the active span when that is an inference span still recording.
+      const theirs = active !== undefined && active.isRecording() && isCallSpan(active);
+      const startedInside = active !== undefined && active.spanContext().spanId !== call.entrySpanId;
+      if (theirs || startedInside) {
+        const promise = sendOrRethrow(send);
+        // A span we cannot read might not be this call's: nothing is written onto it.
+        if (!theirs) return promise;
+        return this._observe(promise, {
+          onResponse: (observed) => {
+            if (hasKeys(observed.usage)) active!.setAttributes(observed.usage);
+          },
+          onEnd: () => {},
+        });
+      }
+
+      warnUncoveredOnce(call.openaiVersion, this.getConfig().createSpans ?? true);
+      if (this.getConfig().createSpans === false) return sendOrRethrow(send);
+      return this._traceOwnSpan(call, send);
+    }
+
+    /** The GenAI client span, for a call no other instrumentation made a span for. */
+    private _traceOwnSpan(call: PendingCall, send: () => unknown): unknown {
+      const model = call.requestModel;
+      const attributes: Attributes = {
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.provider.name': 'openai',
       };
-  }
-
-  private _patchPost() {
-    const instrumentation = this;
-    return (original: Method): Method =>
-      function patchedPost(this: unknown, ...args: unknown[]): unknown {
-        const call = context.active().getValue(PENDING_CALL) as PendingCall | undefined;
-        if (call === undefined || call.claimed || !instrumentation.isEnabled()) return original.apply(this, args);
-        call.claimed = true;
-        // The request is sent once, whatever goes wrong here.
-        let sent = false;
-        let response: unknown;
-        const send = (): unknown => {
-          sent = true;
-          response = original.apply(this, args);
-          return response;
-        };
-        try {
-          return instrumentation._tracePost(call, send);
-        } catch (err) {
-          if (err instanceof OriginalThrew) throw err.error;
-          instrumentation._diag.error('could not observe an OpenAI call', err);
-          return sent ? response : original.apply(this, args);
-        }
+      if (model !== undefined) attributes['gen_ai.request.model'] = model;
+      const span = this._spanTracer().startSpan(model !== undefined ? `chat ${model}` : 'chat', {
+        kind: SpanKind.CLIENT,
+        attributes,
+      });
+      let promise: unknown;
+      try {
+        promise = context.with(trace.setSpan(context.active(), span), send);
+      } catch (err) {
+        endWithError(span, err);
+        throw new OriginalThrew(err);
+      }
+      let ended = false;
+      const end = (error: unknown): void => {
+        if (ended) return;
+        ended = true;
+        if (error !== undefined) endWithError(span, error);
+        else span.end();
       };
-  }
-
-  private _tracePost(call: PendingCall, send: () => unknown): unknown {
-    const active = trace.getActiveSpan();
-    // Sampled out: a span of ours would be a child of it, not sampled either.
-    if (active !== undefined && (active.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return sendOrRethrow(send);
-
-    // Another instrumentation's span for this call: one it started inside our `create` wrapper
-    // (then it is not the span that was active when the call entered), or, when it wraps
-    // `create` outside ours, the active span when that is an inference span still recording.
-    const theirs = active !== undefined && active.isRecording() && isCallSpan(active);
-    const startedInside = active !== undefined && active.spanContext().spanId !== call.entrySpanId;
-    if (theirs || startedInside) {
-      const promise = sendOrRethrow(send);
-      // A span we cannot read might not be this call's: nothing is written onto it.
-      if (!theirs) return promise;
+      // A failed request (HTTP error, connection error, abort) never reaches the parser.
+      (promise as Partial<APIPromiseLike>).asResponse?.().catch((err: unknown) => end(err ?? new Error('request failed')));
       return this._observe(promise, {
         onResponse: (observed) => {
-          if (hasKeys(observed.usage)) active!.setAttributes(observed.usage);
+          if (hasKeys(observed.usage)) span.setAttributes(observed.usage);
+          if (observed.model !== undefined) span.setAttribute('gen_ai.response.model', observed.model);
         },
-        onEnd: () => {},
+        onEnd: end,
       });
     }
 
-    warnUncoveredOnce(call.openaiVersion, this.getConfig().createSpans ?? true);
-    if (this.getConfig().createSpans === false) return sendOrRethrow(send);
-    return this._traceOwnSpan(call, send);
-  }
-
-  /** The GenAI client span, for a call no other instrumentation made a span for. */
-  private _traceOwnSpan(call: PendingCall, send: () => unknown): unknown {
-    const model = call.requestModel;
-    const attributes: Attributes = {
-      'gen_ai.operation.name': 'chat',
-      'gen_ai.provider.name': 'openai',
-    };
-    if (model !== undefined) attributes['gen_ai.request.model'] = model;
-    const span = this._spanTracer().startSpan(model !== undefined ? `chat ${model}` : 'chat', {
-      kind: SpanKind.CLIENT,
-      attributes,
-    });
-    let promise: unknown;
-    try {
-      promise = context.with(trace.setSpan(context.active(), span), send);
-    } catch (err) {
-      endWithError(span, err);
-      throw new OriginalThrew(err);
-    }
-    let ended = false;
-    const end = (error: unknown): void => {
-      if (ended) return;
-      ended = true;
-      if (error !== undefined) endWithError(span, error);
-      else span.end();
-    };
-    // A failed request (HTTP error, connection error, abort) never reaches the parser.
-    (promise as Partial<APIPromiseLike>).asResponse?.().catch((err: unknown) => end(err ?? new Error('request failed')));
-    return this._observe(promise, {
-      onResponse: (observed) => {
-        if (hasKeys(observed.usage)) span.setAttributes(observed.usage);
-        if (observed.model !== undefined) span.setAttribute('gen_ai.response.model', observed.model);
-      },
-      onEnd: end,
-    });
-  }
-
-  /**
-   * Chains a transform onto the client's `APIPromise`, run when the response is parsed and
-   * before anyone awaiting the call gets it. A streamed response's event iterator is wrapped
-   * so every event is read before the consumer (or another instrumentation) sees it.
-   */
-  private _observe(
-    promise: unknown,
-    handlers: { onResponse(observed: ObservedResponse): void; onEnd(error: unknown): void },
-  ): unknown {
-    const apiPromise = promise as Partial<APIPromiseLike>;
-    if (typeof apiPromise._thenUnwrap !== 'function') {
-      this._diag.warn('the openai client returned no APIPromise; usage is not recorded');
-      handlers.onEnd(undefined);
-      return promise;
-    }
-    return apiPromise._thenUnwrap((result) => {
-      try {
-        if (isStream(result)) {
-          const iterator = result.iterator;
-          result.iterator = function observedIterator(this: unknown, ...args: unknown[]) {
-            return observeStream(iterator.apply(this, args) as AsyncIterator<unknown>, {
-              onEvent: handlers.onResponse,
-              onEnd: handlers.onEnd,
-            });
-          };
-        } else {
-          handlers.onResponse(observeBody(result));
-          handlers.onEnd(undefined);
-        }
-      } catch (err) {
-        this._diag.error('could not read the usage of an OpenAI response', err);
+    /**
+     * Chains a transform onto the client's `APIPromise`, run when the response is parsed and
+     * before anyone awaiting the call gets it. A streamed response's event iterator is wrapped
+     * so every event is read before the consumer (or another instrumentation) sees it.
+     */
+    private _observe(
+      promise: unknown,
+      handlers: { onResponse(observed: ObservedResponse): void; onEnd(error: unknown): void },
+    ): unknown {
+      const apiPromise = promise as Partial<APIPromiseLike>;
+      if (typeof apiPromise._thenUnwrap !== 'function') {
+        this._diag.warn('the openai client returned no APIPromise; usage is not recorded');
+        handlers.onEnd(undefined);
+        return promise;
       }
-      return result;
-    });
+      return apiPromise._thenUnwrap((result) => {
+        try {
+          if (isStream(result)) {
+            const iterator = result.iterator;
+            result.iterator = function observedIterator(this: unknown, ...args: unknown[]) {
+              return observeStream(iterator.apply(this, args) as AsyncIterator<unknown>, {
+                onEvent: handlers.onResponse,
+                onEnd: handlers.onEnd,
+              });
+            };
+          } else {
+            handlers.onResponse(observeBody(result));
+            handlers.onEnd(undefined);
+          }
+        } catch (err) {
+          this._diag.error('could not read the usage of an OpenAI response', err);
+        }
+        return result;
+      });
+    }
   }
+
+  return OpenAIUsageInstrumentationImpl;
 }
 
 const ORIGINAL = Symbol('otel-llm-cost original method');
