@@ -99,7 +99,14 @@ function build(options: LlmCostNodeSDKOptions): LlmCostNodeSDKConfiguration {
   // replace any list it could return, so it is not handed to NodeSDK. It traces through the
   // global tracer provider, which NodeSDK registers on start().
   const openaiUsage = openaiUsageConfig(options.openaiUsage);
-  if (openaiUsage !== false) new OpenAIUsageInstrumentation(openaiUsage);
+  if (openaiUsage !== false) {
+    try {
+      new OpenAIUsageInstrumentation(openaiUsage);
+    } catch (err) {
+      // No @opentelemetry/instrumentation to build it on: the rest of the setup still works.
+      diag.warn(`otel-llm-cost: OpenAIUsageInstrumentation is not enabled: ${(err as Error).message}`);
+    }
+  }
   const metricsOptions = options.metrics ?? {};
   const recorder =
     options.processor?.recorder ?? (metricsOptions === false ? undefined : new CostMetrics(metricsOptions));
