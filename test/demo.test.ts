@@ -207,9 +207,9 @@ describe('npm run demo with OTEL_EXPORTER_OTLP_ENDPOINT set', () => {
 
 describe('npm run demo without an OTLP endpoint', () => {
   it('prints the summary, exits 0 and tries no export', async () => {
-    const started = Date.now();
+    // A demo stuck on an export would hit runDemo's timeout; no wall-clock bound of its own
+    // (a child process starting tsx on a loaded machine takes what it takes).
     const { stdout, stderr } = await runDemo(cleanEnv());
-    expect(Date.now() - started).toBeLessThan(20_000);
     const total = DEMO_CALLS.reduce((sum, c) => sum + (oracle(c)?.cost ?? 0), 0);
     expect(stdout).toContain(`$${total.toFixed(6)}`);
     expect(stdout).toContain('Not exported');

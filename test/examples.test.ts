@@ -92,7 +92,10 @@ describe('examples/manual-spans.ts', () => {
     const cost = expectedUsd('gpt-4.1-mini', 'openai', { input: 3000, cached: 2048, output: 150 });
     const match = new RegExp(`chat gpt-4\\.1-mini: \\${cost}, first chunk after (\\d+) ms`).exec(out);
     expect(match, out).not.toBeNull();
-    // The mock delays the first streamed chunk by 20 ms.
-    expect(Number(match![1])).toBeGreaterThanOrEqual(20);
+    // The mock delays the first streamed chunk by 20 ms, so the chunk cannot arrive sooner after
+    // the span started. Load only makes it later; but a Node timer may fire up to a millisecond
+    // early against the span's clock (libuv keeps loop time in whole ms) and the figure is
+    // rounded, so the bound keeps a few ms of slack below the delay instead of none.
+    expect(Number(match![1])).toBeGreaterThanOrEqual(15);
   });
 });

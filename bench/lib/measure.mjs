@@ -19,11 +19,37 @@ export function median(values) {
  * @returns {Promise<{ratio: number, withUs: number, withoutUs: number, roundRatios: number[], samples: number}>}
  */
 export async function interleavedRatio(o) {
+  const { without, with: withFn, ...rest } = o;
+  const r = await interleavedVariants({ ...rest, baseline: 'without', variants: { without, with: withFn } });
+  return {
+    ratio: r.ratios.with,
+    withUs: r.us.with,
+    withoutUs: r.us.without,
+    roundRatios: r.roundRatios.with,
+    samples: r.samples,
+  };
+}
+
+/**
+ * Several variants measured in the same rounds, in an order rotated every round (with two
+ * variants: A-B, B-A, …). Each variant's ratio to the baseline (or to any other variant, with
+ * `ratioOf`) is the median over the rounds of the ratio of that round's two tinybench medians.
+ * @param {object} o
+ * @param {Record<string, () => unknown>} o.variants name → one iteration
+ * @param {string} o.baseline the name every `ratios` entry is divided by
+ * @param {number} o.opsPerIteration how many operations one iteration performs (per-op figures)
+ * @param {number} [o.rounds] rounds, each running every variant once
+ * @param {number} [o.time] tinybench time budget per variant per round, ms
+ * @returns {Promise<{ratios: Record<string, number>, us: Record<string, number>,
+ *   roundRatios: Record<string, number[]>, ratioOf: (a: string, b: string) => number, samples: number}>}
+ */
+export async function interleavedVariants(o) {
   const rounds = o.rounds ?? 9;
   const time = o.time ?? 300;
-  const ratios = [];
-  const withMs = [];
-  const withoutMs = [];
+  const names = Object.keys(o.variants);
+  if (!names.includes(o.baseline)) throw new Error(`baseline ${o.baseline} is not a variant`);
+  /** name → per-round ms per op */
+  const perOp = Object.fromEntries(names.map((n) => [n, []]));
   let samples = 0;
   for (let r = 0; r < rounds; r++) {
     const bench = new Bench({
@@ -33,24 +59,25 @@ export async function interleavedRatio(o) {
       warmupIterations: o.warmupIterations ?? 16,
       throws: true,
     });
-    if (r % 2 === 0) bench.add('without', o.without).add('with', o.with);
-    else bench.add('with', o.with).add('without', o.without);
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(i + r) % names.length];
+      bench.add(name, o.variants[name]);
+    }
     await bench.run();
-    const w = bench.getTask('with').result;
-    const wo = bench.getTask('without').result;
-    if (w.state !== 'completed' || wo.state !== 'completed') throw new Error(`bench round ${r} did not complete`);
-    const wPer = w.latency.p50 / o.opsPerIteration;
-    const woPer = wo.latency.p50 / o.opsPerIteration;
-    withMs.push(wPer);
-    withoutMs.push(woPer);
-    ratios.push(wPer / woPer);
-    samples += w.latency.samplesCount + wo.latency.samplesCount;
+    for (const name of names) {
+      const result = bench.getTask(name).result;
+      if (result.state !== 'completed') throw new Error(`bench round ${r} (${name}) did not complete`);
+      perOp[name].push(result.latency.p50 / o.opsPerIteration);
+      samples += result.latency.samplesCount;
+    }
   }
+  const roundRatiosOf = (a, b) => perOp[a].map((ms, r) => ms / perOp[b][r]);
+  const roundRatios = Object.fromEntries(names.map((n) => [n, roundRatiosOf(n, o.baseline)]));
   return {
-    ratio: median(ratios),
-    withUs: median(withMs) * 1000,
-    withoutUs: median(withoutMs) * 1000,
-    roundRatios: ratios,
+    ratios: Object.fromEntries(names.map((n) => [n, median(roundRatios[n])])),
+    us: Object.fromEntries(names.map((n) => [n, median(perOp[n]) * 1000])),
+    roundRatios,
+    ratioOf: (a, b) => median(roundRatiosOf(a, b)),
     samples,
   };
 }

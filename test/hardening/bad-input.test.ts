@@ -99,8 +99,10 @@ describe('cache parts larger than the input', () => {
 
 /**
  * Pathological strings of 100k characters. A linear pass over 100k characters takes well under
- * a millisecond; a quadratic one (backtracking regex, repeated slicing) takes seconds. The
- * ceiling is generous for a loaded 2-core box and still trips only on super-linear work.
+ * a millisecond; a quadratic one (backtracking regex, repeated slicing) takes seconds, every
+ * time. Each figure is the fastest of several runs, so a pause that is not the code's (another
+ * process taking the core, a GC, JIT compilation) would have to hit every run to matter: the
+ * ceiling trips only on super-linear work, however loaded the machine.
  */
 const N = 100_000;
 const CEILING_MS = 250;
@@ -120,16 +122,37 @@ const PATHOLOGICAL: Array<[string, string]> = [
   ['unicode', '\u{1F600}\u0000\uFFFF'.repeat(N / 4)],
 ];
 
+const RUNS = 5;
+
+/** The fastest of RUNS runs of `fn`, in ms. */
 function timed(fn: () => unknown): number {
-  const t0 = performance.now();
-  fn();
-  return performance.now() - t0;
+  let best = Infinity;
+  for (let i = 0; i < RUNS; i++) {
+    const t0 = performance.now();
+    fn();
+    best = Math.min(best, performance.now() - t0);
+  }
+  return best;
+}
+
+/**
+ * `endSpan` RUNS times, each with a fresh price book (its resolution memo would make every run
+ * after the first cheap): the attributes of the last run and the fastest `span.end()`.
+ */
+function endSpanFastest(attributes: Attributes, scope = 'app'): ReturnType<typeof endSpan> {
+  let last: ReturnType<typeof endSpan> | undefined;
+  let ms = Infinity;
+  for (let i = 0; i < RUNS; i++) {
+    last = endSpan(attributes, scope, { priceBook: new PriceBook({ table: book.table as PriceTable, embedded: false }) });
+    ms = Math.min(ms, last.ms);
+  }
+  return { attributes: last!.attributes, ms };
 }
 
 describe('adversarial strings take linear time (no regular expression or loop is super-linear)', () => {
   for (const [what, s] of PATHOLOGICAL) {
     it(`${what} (${s.length} chars) as model, provider, operation id, scope version and span name`, () => {
-      const { attributes, ms } = endSpan(
+      const { attributes, ms } = endSpanFastest(
         {
           'gen_ai.request.model': s,
           'gen_ai.provider.name': s,
@@ -154,7 +177,7 @@ describe('adversarial strings take linear time (no regular expression or loop is
   }
 
   it('a scope name made of 100k characters does not slow the profile lookup', () => {
-    const { ms } = endSpan(
+    const { ms } = endSpanFastest(
       { ...GOOD, 'gen_ai.usage.cache_read.input_tokens': 10 },
       `@traceloop/${'a-'.repeat(N / 2)}`,
     );

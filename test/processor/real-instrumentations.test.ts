@@ -2,8 +2,6 @@
  * The processor behind the real instrumentation packages, against the local mock LLM, priced
  * from the shared LiteLLM table. Every expected cost is computed here from the raw JSON entry.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockLLM, type MockLLM } from '../../examples/mock-llm/index.js';
@@ -23,17 +21,14 @@ import { PriceTable } from '../../src/pricing/price-table.js';
 import { CostSpanProcessor } from '../../src/processor/cost-span-processor.js';
 import { runScenario, setupTraceloopAnthropic, type ScenarioId } from '../support/instrumentation-harness.js';
 import { pipeline } from './helpers.js';
+import { NO_SHARED_TABLE, readSharedTable, SHARED_TABLE_PATH } from '../support/shared-table.js';
 
-const TABLE_PATH = fileURLToPath(
-  new URL('../../../shared/pricing/litellm-model_prices_and_context_window.json', import.meta.url),
-);
-const HAVE_TABLE = existsSync(TABLE_PATH);
-if (!HAVE_TABLE) {
-  console.warn(`real-instrumentations.test.ts skipped: LiteLLM table not found at ${TABLE_PATH} (present in CI)`);
-}
+// Found by test/support/shared-table.ts: skipped when missing, a failure under CI=true.
+const HAVE_TABLE = !NO_SHARED_TABLE;
+const TABLE_PATH = SHARED_TABLE_PATH ?? '';
 
 type RawEntry = Record<string, unknown>;
-const raw: Record<string, RawEntry> = HAVE_TABLE ? JSON.parse(readFileSync(TABLE_PATH, 'utf8')) : {};
+const raw: Record<string, RawEntry> = HAVE_TABLE ? readSharedTable() : {};
 const SOURCE = 'litellm@test';
 
 function rate(entry: RawEntry, field: string): number {

@@ -1,14 +1,18 @@
 import { diag, DiagLogLevel } from '@opentelemetry/api';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { NO_SHARED_TABLE, SHARED_TABLE_MISSING, SHARED_TABLE_PATH } from '../support/shared-table.js';
 
-/** The shared LiteLLM snapshot (never copied into the repo); absent in a user's clone. */
-export const SHARED_TABLE = fileURLToPath(new URL('../../../shared/pricing/litellm-model_prices_and_context_window.json', import.meta.url));
-export const HAS_SHARED_TABLE = existsSync(SHARED_TABLE);
+/**
+ * The shared LiteLLM snapshot (never copied into the repo; absent in a user's clone), found by
+ * test/support/shared-table.ts. Under CI=true a missing table is not skipped: the tests that
+ * read this path fail with the reason.
+ */
+export const SHARED_TABLE = SHARED_TABLE_PATH ?? `(missing: ${SHARED_TABLE_MISSING})`;
+export const HAS_SHARED_TABLE = !NO_SHARED_TABLE;
 
 /** A real HTTP server on 127.0.0.1 whose answer the test changes between loads. */
 export class TableServer {

@@ -1,7 +1,7 @@
 import { diag } from '@opentelemetry/api';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -16,6 +16,7 @@ const TABLE_B = fixtureTable('acme-model-a', 0.000003);
 const RATE_A = 0.000001;
 const RATE_B = 0.000003;
 /** Characters that move the cursor, colour a terminal or forge a log line. */
+// eslint-disable-next-line no-control-regex -- the point is to find control characters
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e]/;
 
 /** The cache file of `url` in `dir`, and its content in the package's format. */
