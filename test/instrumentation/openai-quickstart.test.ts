@@ -104,14 +104,17 @@ describe('README quick start, as written, prices OpenAI calls on their full usag
         // /v1/logs (OTEL_LOGS_EXPORTER defaults to otlp); this receiver takes traces and metrics.
         expect(receiver.rejected.filter((r) => r.path !== '/v1/logs')).toEqual([]);
         const spans = receiver.spans().filter((s) => s.attributes['gen_ai.usage.input_tokens'] !== undefined);
-        expect(spans, `spans: ${JSON.stringify(receiver.spans().map((s) => [s.scope, s.name]))}\n${stderr}`).toHaveLength(
-          CALLS.length,
-        );
+        expect(
+          spans,
+          `spans: ${JSON.stringify(receiver.spans().map((s) => [s.scope, s.name]))}\n${stderr}`,
+        ).toHaveLength(CALLS.length);
         for (const call of CALLS) {
           const span = spans.find((s) => s.attributes['gen_ai.usage.input_tokens'] === call.usage.input);
           expect(span, call.kind).toBeDefined();
           // openai 6: the contrib instrumentation's own span; openai 7 (which it does not cover): ours.
-          expect(span!.scope).toBe(major === 6 ? '@opentelemetry/instrumentation-openai' : 'otel-llm-cost/instrumentation-openai');
+          expect(span!.scope).toBe(
+            major === 6 ? '@opentelemetry/instrumentation-openai' : 'otel-llm-cost/instrumentation-openai',
+          );
           expect(span!.name).toBe(`chat ${call.model}`);
           expect(span!.attributes['gen_ai.usage.cache_read.input_tokens'], call.kind).toBe(call.usage.cached);
           expect(span!.attributes['gen_ai.usage.reasoning.output_tokens'], call.kind).toBe(call.usage.reasoning);
@@ -124,7 +127,9 @@ describe('README quick start, as written, prices OpenAI calls on their full usag
           expect(oracle).not.toBeNull();
           expect(span!.attributes[ATTR_COST_USD], call.kind).toBeCloseTo(oracle!.total_price, 12);
         }
-        const uncovered = stderr.split('\n').filter((l) => l.includes('no instrumentation made a span for a call of openai'));
+        const uncovered = stderr
+          .split('\n')
+          .filter((l) => l.includes('no instrumentation made a span for a call of openai'));
         if (major === 7) {
           // Said once: the instrumentation the README lists does not cover this openai.
           expect(uncovered).toHaveLength(1);

@@ -118,7 +118,10 @@ describe('observeStream', () => {
       out.push(e);
     }
     expect(out).toHaveLength(3);
-    expect(seen.at(-1)).toEqual({ model: 'gpt-4o', usage: { 'gen_ai.usage.input_tokens': 9, 'gen_ai.usage.output_tokens': 3 } });
+    expect(seen.at(-1)).toEqual({
+      model: 'gpt-4o',
+      usage: { 'gen_ai.usage.input_tokens': 9, 'gen_ai.usage.output_tokens': 3 },
+    });
     expect(ends).toEqual([undefined]);
   });
 

@@ -9,7 +9,13 @@ import { llmCostNodeSDKOptions } from '../../src/setup.js';
 import { requireOpenAIFresh } from '../support/openai-versions.js';
 
 const warnings: string[] = [];
-const logger: DiagLogger = { error() {}, warn: (m: string) => void warnings.push(m), info() {}, debug() {}, verbose() {} };
+const logger: DiagLogger = {
+  error() {},
+  warn: (m: string) => void warnings.push(m),
+  info() {},
+  debug() {},
+  verbose() {},
+};
 
 afterEach(() => {
   diag.disable();
@@ -17,7 +23,10 @@ afterEach(() => {
 });
 
 async function shutdown(parts: ReturnType<typeof llmCostNodeSDKOptions>): Promise<void> {
-  await Promise.all([...parts.spanProcessors.map((p) => p.shutdown()), ...(parts.metricReaders ?? []).map((r) => r.shutdown())]);
+  await Promise.all([
+    ...parts.spanProcessors.map((p) => p.shutdown()),
+    ...(parts.metricReaders ?? []).map((r) => r.shutdown()),
+  ]);
 }
 
 describe('llmCostNodeSDKOptions openaiUsage', () => {

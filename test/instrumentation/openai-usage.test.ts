@@ -13,7 +13,16 @@
  * - without our companion, a contrib span says its cost is an upper bound.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { context, diag, DiagLogLevel, SpanKind, SpanStatusCode, trace, TraceFlags, type DiagLogger } from '@opentelemetry/api';
+import {
+  context,
+  diag,
+  DiagLogLevel,
+  SpanKind,
+  SpanStatusCode,
+  trace,
+  TraceFlags,
+  type DiagLogger,
+} from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
@@ -107,7 +116,9 @@ async function setup(major: OpenAIMajor, names: Name[], companion: { createSpans
       instrumentation = new OpenAIInstrumentation({ enabled: false });
     } else {
       const { OpenAIInstrumentation } = await import('@arizeai/openinference-instrumentation-openai');
-      instrumentation = new OpenAIInstrumentation({ instrumentationConfig: { enabled: false } }) as unknown as Instrumentation;
+      instrumentation = new OpenAIInstrumentation({
+        instrumentationConfig: { enabled: false },
+      }) as unknown as Instrumentation;
     }
     instrumentation.setTracerProvider(provider);
     instrumentation.setMeterProvider(meterProvider);
@@ -130,12 +141,7 @@ async function setup(major: OpenAIMajor, names: Name[], companion: { createSpans
   return setupResult;
 }
 
-async function call(
-  s: Setup,
-  kind: Kind,
-  model: string,
-  directive: MockDirective,
-): Promise<void> {
+async function call(s: Setup, kind: Kind, model: string, directive: MockDirective): Promise<void> {
   const client = new s.OpenAI({ baseURL: llm.openaiBaseURL, apiKey: 'test', maxRetries: 0 });
   const prompt = `Say hello. ${usageDirective(directive)}`;
   if (kind === 'responses') {
@@ -278,10 +284,14 @@ describe('openai 7: contrib does not cover it, our instrumentation makes the one
   it('is a child of the agent span around it, not a writer of usage onto it', async () => {
     const s = await setup(7, ['ours']);
     const tracer = s.provider.getTracer('app');
-    await tracer.startActiveSpan('invoke_agent support', { attributes: { 'gen_ai.operation.name': 'invoke_agent' } }, async (agent) => {
-      await call(s, 'responses', CACHED_CALL.model, CACHED_CALL.usage);
-      agent.end();
-    });
+    await tracer.startActiveSpan(
+      'invoke_agent support',
+      { attributes: { 'gen_ai.operation.name': 'invoke_agent' } },
+      async (agent) => {
+        await call(s, 'responses', CACHED_CALL.model, CACHED_CALL.usage);
+        agent.end();
+      },
+    );
     const spans = s.spans();
     const chat = spans.find((x) => x.name === 'chat gpt-4o')!;
     const agent = spans.find((x) => x.name === 'invoke_agent support')!;

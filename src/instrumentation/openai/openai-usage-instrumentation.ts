@@ -10,7 +10,11 @@ import {
   type Tracer,
   type TracerProvider,
 } from '@opentelemetry/api';
-import type { Instrumentation, InstrumentationConfig, InstrumentationModuleDefinition } from '@opentelemetry/instrumentation';
+import type {
+  Instrumentation,
+  InstrumentationConfig,
+  InstrumentationModuleDefinition,
+} from '@opentelemetry/instrumentation';
 import { mayBeGenAi, spanRole } from '../../conventions/span-role.js';
 import { observeBody, observeStream, type ObservedResponse } from './response-observer.js';
 import { instrumentation as instrumentationModule } from '../../setup/sdk-modules.js';
@@ -73,9 +77,11 @@ interface ReadableSpanLike {
  * the installed `openai`, e.g. 7.x), this one creates the GenAI client span itself, so there is
  * never a second span for one call. `llmCostNodeSDKOptions()` enables it.
  */
-export interface OpenAIUsageInstrumentation extends Instrumentation<OpenAIUsageInstrumentationConfig> {}
+export type OpenAIUsageInstrumentation = Instrumentation<OpenAIUsageInstrumentationConfig>;
 
-type OpenAIUsageInstrumentationConstructor = new (config?: OpenAIUsageInstrumentationConfig) => OpenAIUsageInstrumentation;
+type OpenAIUsageInstrumentationConstructor = new (
+  config?: OpenAIUsageInstrumentationConfig,
+) => OpenAIUsageInstrumentation;
 
 /**
  * `new OpenAIUsageInstrumentation(config?)`. The class is defined on first use, on the
@@ -154,10 +160,10 @@ function defineImplementation(): OpenAIUsageInstrumentationConstructor {
      * around `create`.
      */
     private _patchCreate(openaiVersion: string | undefined) {
-      const instrumentation = this;
+      const isEnabled = (): boolean => this.isEnabled();
       return (original: Method): Method =>
         function patchedCreate(this: unknown, ...args: unknown[]): unknown {
-          if (!instrumentation.isEnabled()) return original.apply(this, args);
+          if (!isEnabled()) return original.apply(this, args);
           const body = args[0] as { model?: unknown } | undefined;
           const call: PendingCall = {
             requestModel: typeof body?.model === 'string' ? body.model : undefined,
@@ -170,11 +176,13 @@ function defineImplementation(): OpenAIUsageInstrumentationConstructor {
     }
 
     private _patchPost() {
-      const instrumentation = this;
+      const isEnabled = (): boolean => this.isEnabled();
+      const tracePost = (call: PendingCall, send: () => unknown): unknown => this._tracePost(call, send);
+      const reportError = (err: unknown): void => this._diag.error('could not observe an OpenAI call', err);
       return (original: Method): Method =>
         function patchedPost(this: unknown, ...args: unknown[]): unknown {
           const call = context.active().getValue(PENDING_CALL) as PendingCall | undefined;
-          if (call === undefined || call.claimed || !instrumentation.isEnabled()) return original.apply(this, args);
+          if (call === undefined || call.claimed || !isEnabled()) return original.apply(this, args);
           call.claimed = true;
           // The request is sent once, whatever goes wrong here.
           let sent = false;
@@ -185,10 +193,10 @@ function defineImplementation(): OpenAIUsageInstrumentationConstructor {
             return response;
           };
           try {
-            return instrumentation._tracePost(call, send);
+            return tracePost(call, send);
           } catch (err) {
             if (err instanceof OriginalThrew) throw err.error;
-            instrumentation._diag.error('could not observe an OpenAI call', err);
+            reportError(err);
             return sent ? response : original.apply(this, args);
           }
         };
@@ -197,7 +205,8 @@ function defineImplementation(): OpenAIUsageInstrumentationConstructor {
     private _tracePost(call: PendingCall, send: () => unknown): unknown {
       const active = trace.getActiveSpan();
       // Sampled out: a span of ours would be a child of it, not sampled either.
-      if (active !== undefined && (active.spanContext().traceFlags & TraceFlags.SAMPLED) === 0) return sendOrRethrow(send);
+      if (active !== undefined && (active.spanContext().traceFlags & TraceFlags.SAMPLED) === 0)
+        return sendOrRethrow(send);
 
       // Another instrumentation's span for this call: one it started inside our `create` wrapper
       // (then it is not the span that was active when the call entered), or, when it wraps
@@ -248,7 +257,9 @@ function defineImplementation(): OpenAIUsageInstrumentationConstructor {
         else span.end();
       };
       // A failed request (HTTP error, connection error, abort) never reaches the parser.
-      (promise as Partial<APIPromiseLike>).asResponse?.().catch((err: unknown) => end(err ?? new Error('request failed')));
+      (promise as Partial<APIPromiseLike>)
+        .asResponse?.()
+        .catch((err: unknown) => end(err ?? new Error('request failed')));
       return this._observe(promise, {
         onResponse: (observed) => {
           if (hasKeys(observed.usage)) span.setAttributes(observed.usage);
@@ -308,7 +319,11 @@ const ORIGINAL = Symbol('otel-llm-cost original method');
  * carries no shimmer marks, so an instrumentation wrapping after us wraps around it, and one
  * that wrapped before us stays inside it.
  */
-function wrapMethod<T extends object, K extends keyof T & string>(target: T, name: K, make: (original: Method) => Method): void {
+function wrapMethod<T extends object, K extends keyof T & string>(
+  target: T,
+  name: K,
+  make: (original: Method) => Method,
+): void {
   const original = target[name] as unknown;
   if (typeof original !== 'function') return;
   const wrapped = make(original as Method);

@@ -26,7 +26,11 @@ export function usageAttributes(usage: unknown): Attributes {
   const chat = u.prompt_tokens !== undefined || u.completion_tokens !== undefined;
   put(attributes, ATTR_USAGE_INPUT_TOKENS, chat ? u.prompt_tokens : u.input_tokens);
   put(attributes, ATTR_USAGE_OUTPUT_TOKENS, chat ? u.completion_tokens : u.output_tokens);
-  put(attributes, ATTR_USAGE_CACHE_READ_INPUT_TOKENS, detail(chat ? u.prompt_tokens_details : u.input_tokens_details, 'cached_tokens'));
+  put(
+    attributes,
+    ATTR_USAGE_CACHE_READ_INPUT_TOKENS,
+    detail(chat ? u.prompt_tokens_details : u.input_tokens_details, 'cached_tokens'),
+  );
   put(
     attributes,
     ATTR_USAGE_REASONING_OUTPUT_TOKENS,
