@@ -23,6 +23,12 @@ export const ATTR_COST_INPUT_ACCOUNTING = 'gen_ai.cost.input_accounting';
 /** `override` | `reported_breakdown` | `profile` | `heuristic` | `semconv`: why that rule was applied. */
 export const ATTR_COST_INPUT_ACCOUNTING_REASON = 'gen_ai.cost.input_accounting_reason';
 /**
+ * `unreported`: the span's instrumentation never records cache reads (e.g.
+ * `@opentelemetry/instrumentation-openai` without `OpenAIUsageInstrumentation`) and the model
+ * has a cache-read price, so the cost was computed as if nothing was cached: an upper bound.
+ */
+export const ATTR_COST_CACHE_DETAIL = 'gen_ai.cost.cache_detail';
+/**
  * The attribute a `reported` cost was read from: `gen_ai.usage.cost` (with
  * `gen_ai.usage.cost.source = provider`), `ai.response.providerMetadata` (OpenRouter's billed
  * `usage.cost`), or an attribute the user trusts (`trustedCostAttributes`).

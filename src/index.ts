@@ -63,11 +63,14 @@ export {
   METRIC_TIME_TO_FIRST_CHUNK,
   METRIC_CALL_DURATION,
   METRIC_UNPRICED_CALLS,
+  METRIC_CACHE_DETAIL_UNREPORTED,
   METRIC_DROPPED_ATTRIBUTES,
   TOKEN_TYPES,
   COST_BUCKETS_USD,
 } from './metrics/instruments.js';
 export type { TokenType } from './metrics/instruments.js';
+export { OpenAIUsageInstrumentation, OPENAI_USAGE_INSTRUMENTATION_NAME } from './instrumentation/openai/openai-usage-instrumentation.js';
+export type { OpenAIUsageInstrumentationConfig } from './instrumentation/openai/openai-usage-instrumentation.js';
 export { llmCostNodeSDKOptions } from './setup.js';
 export { flushOnExit } from './setup/flush-on-exit.js';
 export type { FlushOnExitOptions } from './setup/flush-on-exit.js';

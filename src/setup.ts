@@ -2,6 +2,10 @@ import { diag } from '@opentelemetry/api';
 import { getNumberFromEnv } from '@opentelemetry/core';
 import type { IMetricReader, PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
+import {
+  OpenAIUsageInstrumentation,
+  type OpenAIUsageInstrumentationConfig,
+} from './instrumentation/openai/openai-usage-instrumentation.js';
 import { CostMetrics } from './metrics/cost-metrics.js';
 import type { CostMetricsOptions } from './metrics/types.js';
 import { CostSpanProcessor } from './processor/cost-span-processor.js';
@@ -54,6 +58,15 @@ export interface LlmCostNodeSDKOptions {
    * Default: `true`.
    */
   flushOnExit?: boolean;
+  /**
+   * The `OpenAIUsageInstrumentation`, enabled here (it patches `openai` when the app loads it),
+   * so OpenAI calls are priced on their full usage whatever `instrumentations` NodeSDK is given:
+   * it adds cached and reasoning tokens to the contrib OpenAI instrumentation's spans, and makes
+   * the GenAI span itself for calls no instrumentation covers (`openai` 7). Its options, or
+   * `false` to leave it out.
+   * Default: `{}`.
+   */
+  openaiUsage?: OpenAIUsageInstrumentationConfig | false;
 }
 
 /** The part of `NodeSDKConfiguration` this package fills in: spread it into `new NodeSDK({…})`. */
@@ -82,6 +95,18 @@ export function llmCostNodeSDKOptions(options: LlmCostNodeSDKOptions = {}): LlmC
 
 function build(options: LlmCostNodeSDKOptions): LlmCostNodeSDKConfiguration {
   if (options.flushOnExit !== false) flushOnExit();
+  // Enabled on construction: `instrumentations` passed to NodeSDK beside this helper's result
+  // replace any list it could return, so it is not handed to NodeSDK. It traces through the
+  // global tracer provider, which NodeSDK registers on start().
+  const openaiUsage = openaiUsageConfig(options.openaiUsage);
+  if (openaiUsage !== false) {
+    try {
+      new OpenAIUsageInstrumentation(openaiUsage);
+    } catch (err) {
+      // No @opentelemetry/instrumentation to build it on: the rest of the setup still works.
+      diag.warn(`otel-llm-cost: OpenAIUsageInstrumentation is not enabled: ${(err as Error).message}`);
+    }
+  }
   const metricsOptions = options.metrics ?? {};
   const recorder =
     options.processor?.recorder ?? (metricsOptions === false ? undefined : new CostMetrics(metricsOptions));
@@ -102,6 +127,15 @@ function build(options: LlmCostNodeSDKOptions): LlmCostNodeSDKConfiguration {
     (exporter) => new (sdkMetrics().PeriodicExportingMetricReader)({ exporter, exportIntervalMillis, exportTimeoutMillis }),
   );
   return { spanProcessors, metricReaders };
+}
+
+function openaiUsageConfig(option: unknown): OpenAIUsageInstrumentationConfig | false {
+  if (option === undefined) return {};
+  if (option === false || (option !== null && typeof option === 'object' && !Array.isArray(option))) {
+    return option as OpenAIUsageInstrumentationConfig | false;
+  }
+  diag.warn(`otel-llm-cost: openaiUsage must be an options object or false, got ${String(option)}; using {}`);
+  return {};
 }
 
 function exportInterval(option: number | undefined): number {

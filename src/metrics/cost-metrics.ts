@@ -29,6 +29,7 @@ import {
   METRIC_ATTR_OPERATION,
   METRIC_ATTR_PROVIDER,
   METRIC_ATTR_UNPRICED_REASON,
+  METRIC_CACHE_DETAIL_UNREPORTED,
   METRIC_CACHE_SAVINGS,
   METRIC_CACHE_WRITE_PREMIUM,
   METRIC_CALL_DURATION,
@@ -55,6 +56,7 @@ interface Instruments {
   cacheSavings: ObservableCounter;
   cacheWritePremium: ObservableCounter;
   unpriced: ObservableCounter;
+  cacheDetailUnreported: ObservableCounter;
 }
 
 /**
@@ -170,6 +172,7 @@ export class CostMetrics implements LlmCallRecorder {
       if (savings !== undefined && savings > 0) series.addSavings(savings);
       const premium = cacheWritePremiumUsd(usage, result.breakdown);
       if (premium !== undefined && premium > 0) series.addWritePremium(premium);
+      if (call.cacheDetailUnreported === true) series.cacheDetailUnreported += 1;
     } else {
       const reason = nonEmptyString(result?.reason) ?? 'unknown';
       series.addUnpriced(this._reasonLimiter.limit(METRIC_ATTR_UNPRICED_REASON, reason));
@@ -223,10 +226,10 @@ class MeterBinding {
     const meter = provider.getMeter(METER_NAME);
     this._instruments = createInstruments(meter, costBuckets);
     this.series = new SeriesIndex(seriesKeys);
-    const { tokens, cacheSavings, cacheWritePremium, unpriced } = this._instruments;
+    const { tokens, cacheSavings, cacheWritePremium, unpriced, cacheDetailUnreported } = this._instruments;
     // The histograms must be on the same meter as this callback: the SDK runs a meter's
     // callbacks, then collects that meter's storages (MeterSharedState.collect).
-    meter.addBatchObservableCallback(this._observe, [tokens, cacheSavings, cacheWritePremium, unpriced]);
+    meter.addBatchObservableCallback(this._observe, [tokens, cacheSavings, cacheWritePremium, unpriced, cacheDetailUnreported]);
   }
 
   /**
@@ -254,10 +257,10 @@ class MeterBinding {
   private readonly _observe = (result: BatchObservableResult): void => {
     try {
       this.replay();
-      const { tokens, cacheSavings, cacheWritePremium, unpriced } = this._instruments;
+      const instruments = this._instruments;
       for (const series of this.series.all) {
-        observeSeries(result, series, tokens, cacheSavings, unpriced);
-        if (series.hasWritePremium) result.observe(cacheWritePremium, series.writePremiumUsd, series.attributes);
+        observeSeries(result, series, instruments);
+        if (series.hasWritePremium) result.observe(instruments.cacheWritePremium, series.writePremiumUsd, series.attributes);
       }
     } catch (err) {
       // Thrown from a callback, it would end up in every collection's `errors`.
@@ -266,13 +269,8 @@ class MeterBinding {
   };
 }
 
-function observeSeries(
-  result: BatchObservableResult,
-  series: CallSeries,
-  tokens: ObservableCounter,
-  cacheSavings: ObservableCounter,
-  unpriced: ObservableCounter,
-): void {
+function observeSeries(result: BatchObservableResult, series: CallSeries, instruments: Instruments): void {
+  const { tokens, cacheSavings, unpriced, cacheDetailUnreported } = instruments;
   for (let type = 0; type < series.tokens.length; type++) {
     const attributes = series.tokenAttributes[type];
     if (attributes !== undefined) result.observe(tokens, series.tokens[type]!, attributes);
@@ -280,6 +278,9 @@ function observeSeries(
   if (series.hasSavings) result.observe(cacheSavings, series.savingsUsd, series.attributes);
   if (series.unpriced !== undefined) {
     for (const entry of series.unpriced.values()) result.observe(unpriced, entry.calls, entry.attributes);
+  }
+  if (series.cacheDetailUnreported > 0) {
+    result.observe(cacheDetailUnreported, series.cacheDetailUnreported, series.attributes);
   }
 }
 
@@ -318,6 +319,11 @@ function createInstruments(meter: Meter, costBuckets: number[]): Instruments {
     }),
     unpriced: meter.createObservableCounter(METRIC_UNPRICED_CALLS, {
       description: 'LLM calls that could not be priced, by gen_ai.cost.unpriced_reason.',
+      unit: '{call}',
+    }),
+    cacheDetailUnreported: meter.createObservableCounter(METRIC_CACHE_DETAIL_UNREPORTED, {
+      description:
+        'Priced LLM calls whose instrumentation does not record cache reads: their cost is an upper bound (gen_ai.cost.cache_detail = unreported).',
       unit: '{call}',
     }),
   };

@@ -39,6 +39,13 @@ export const METRIC_UNPRICED_CALLS = 'gen_ai.cost.unpriced_calls';
  */
 export const METRIC_DROPPED_ATTRIBUTES = 'gen_ai.cost.dropped_attributes';
 
+/**
+ * Priced calls whose cost is an upper bound because their instrumentation never records cache
+ * reads (span attribute `gen_ai.cost.cache_detail` = `unreported`).
+ * Prometheus: `gen_ai_cost_cache_detail_unreported_total`.
+ */
+export const METRIC_CACHE_DETAIL_UNREPORTED = 'gen_ai.cost.cache_detail_unreported';
+
 // ── Metric attributes ──
 export const METRIC_ATTR_PROVIDER = 'gen_ai.provider.name';
 /** The pricing key when priced (bounded by the price table), else the raw model id (capped). */
