@@ -215,6 +215,8 @@ const stderrLogger: DiagLogger = {
 };
 
 async function main(argv: string[]): Promise<number> {
+  // `llm-cost serve` lives in its own module (loaded only when used: it brings gRPC and protobuf).
+  if (argv[0] === 'serve') return (await import('./gateway/serve-command.js')).runServe(argv.slice(1));
   let command: PriceCommand | 'help';
   try {
     command = parseCommand(argv);
