@@ -41,8 +41,10 @@ export interface LlmCostGatewayOptions {
   concurrency?: number;
   /** A request the upstream keeps refusing is dropped this long after it was accepted, ms. Default: `300000`. */
   maxRetryElapsedMs?: number;
-  /** First retry delay, ms (doubles to 30 s). Default: `500`. */
+  /** First retry delay, ms (doubles up to `maxBackoffMs`). Default: `500`. */
   initialBackoffMs?: number;
+  /** Longest retry delay, ms. Default: `30000`. */
+  maxBackoffMs?: number;
   /** Seconds a sender is asked to wait (`Retry-After`) when the queue is full. Default: `5`. */
   retryAfterSeconds?: number;
   /** Metric export interval, ms. Default: `OTEL_METRIC_EXPORT_INTERVAL`, else `60000`. */

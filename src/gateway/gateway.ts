@@ -83,7 +83,7 @@ export class LlmCostGateway implements Ingest {
       {
         concurrency: options.concurrency ?? 4,
         initialBackoffMs: options.initialBackoffMs ?? 500,
-        maxBackoffMs: 30_000,
+        maxBackoffMs: options.maxBackoffMs ?? 30_000,
         maxElapsedMs: options.maxRetryElapsedMs ?? 300_000,
       },
       {
