@@ -8,7 +8,7 @@ import type { LlmCostGatewayOptions } from '../../src/gateway/gateway-options.js
 export async function startGateway(
   options: Partial<LlmCostGatewayOptions> & { upstream: string },
 ): Promise<{ gateway: LlmCostGateway; addresses: GatewayAddresses; httpUrl: string; grpcUrl: string }> {
-  const gateway = new LlmCostGateway({ http: '127.0.0.1:0', grpc: '127.0.0.1:0', upstreamProtocol: 'http/json', ...options });
+  const gateway = new LlmCostGateway({ http: '127.0.0.1:0', grpc: '127.0.0.1:0', upstreamProtocol: 'http/json', shutdownTimeoutMs: 2000, ...options });
   const addresses = await gateway.start();
   await gateway.ready();
   return {
