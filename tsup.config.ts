@@ -12,6 +12,14 @@ export default defineConfig([
     splitting: false,
   },
   {
+    // `otel-llm-cost/gateway` (llm-cost serve as a library): ESM only, like the CLI.
+    entry: { gateway: 'src/gateway/index.ts' },
+    format: ['esm'],
+    dts: true,
+    sourcemap: true,
+    target: 'node20',
+  },
+  {
     entry: { cli: 'src/cli.ts' },
     format: ['esm'],
     sourcemap: true,

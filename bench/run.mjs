@@ -50,6 +50,9 @@ const table = await scenario('table-load.mjs');
 step('5/5 memory: 1,000,000 LLM spans in 100,000 traces');
 const memory = await scenario('memory.mjs');
 
+step('gateway: llm-cost serve request path, enriching vs pass-through');
+const gateway = await scenario('gateway.mjs');
+
 const num = (x) => (typeof x === 'number' && Number.isFinite(x) ? x : null);
 const results = {
   plain_span_ratio: num(plain.ratio),
@@ -59,6 +62,8 @@ const results = {
   table_load_ratio: num(table.ratio),
   table_heap_mb: num(table.tableHeapMb),
   memory_growth_mb: num(memory.growthMb),
+  gateway_enrich_ratio: num(gateway.ratio),
+  gateway_spans_per_s: num(gateway.spansPerSecond),
 };
 
 const f = (x, d = 3) => (x === null || x === undefined ? '—' : Number(x).toFixed(d));
@@ -126,6 +131,24 @@ const rows = [
     detail:
       memory.error ??
       `${f(memory.startMb, 1)} → ${f(memory.endMb, 1)} MB (peak ${f(memory.peakMb, 1)}), ${f(memory.usPerSpan, 2)} µs/span, ${memory.pendingRollups} roll-ups pending`,
+  },
+  {
+    key: 'gateway_enrich_ratio',
+    what: 'llm-cost serve, pass-through/enriching throughput',
+    value: results.gateway_enrich_ratio,
+    target: '≤ 1.3',
+    pass: (v) => v <= 1.3,
+    detail:
+      gateway.error ??
+      `${f(gateway.enrichUsPerSpan)} vs ${f(gateway.passThroughUsPerSpan)} µs/span (decode + enrich + encode, 100-span protobuf requests, 10% LLM)`,
+  },
+  {
+    key: 'gateway_spans_per_s',
+    what: 'llm-cost serve, enriching, one core',
+    value: results.gateway_spans_per_s,
+    target: 'none',
+    info: true,
+    detail: gateway.error ?? `pass-through ${f(gateway.passThroughSpansPerSecond, 0)} spans/s; ${cpus()[0]?.model ?? '?'}`,
   },
 ];
 

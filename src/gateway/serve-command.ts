@@ -32,6 +32,7 @@ Options:
   --queue-bytes BYTES         queue bound in bytes (default 268435456)
   --retry-after SECONDS       Retry-After when the queue is full (default 5)
   --max-retry-time MS         give up on a request the upstream keeps refusing (default 300000)
+  --max-backoff MS            longest wait between two retries (default 30000)
   --shutdown-timeout MS       how long SIGTERM may drain the queue (default 20000)
   --metrics-interval MS       metric export interval (default: OTEL_METRIC_EXPORT_INTERVAL, else 60000)
   --no-rollup                 do not write gen_ai.cost.rollup_usd
@@ -63,6 +64,7 @@ export function parseServeArgs(argv: string[], env: Record<string, string | unde
         'queue-bytes': { type: 'string' },
         'retry-after': { type: 'string' },
         'max-retry-time': { type: 'string' },
+        'max-backoff': { type: 'string' },
         'shutdown-timeout': { type: 'string' },
         'metrics-interval': { type: 'string' },
         'no-rollup': { type: 'boolean' },
@@ -137,6 +139,7 @@ export function parseServeArgs(argv: string[], env: Record<string, string | unde
   set('queueBytes', count('queue-bytes', v['queue-bytes']));
   set('retryAfterSeconds', count('retry-after', v['retry-after'], 0));
   set('maxRetryElapsedMs', count('max-retry-time', v['max-retry-time'], 0));
+  set('maxBackoffMs', count('max-backoff', v['max-backoff']));
   set('shutdownTimeoutMs', count('shutdown-timeout', v['shutdown-timeout'], 0));
   set('metricsIntervalMs', count('metrics-interval', v['metrics-interval']));
   if (v['no-rollup']) options.rollup = false;
