@@ -7,74 +7,26 @@
  * Needs the Collector binary (`.ci/tools.sh otelcol`): skipped with a message outside CI, fails
  * under CI=true.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { expectedCost, SPANS_PER_TRACE, SpanSink, traceIdOf, sendLoad } from './load.js';
-import { ensureBuilt, ROOT, startServe, type ServeProcess } from './serve-process.js';
-import { freePort, OTELCOL, toolAvailable, waitForPort } from './tools.js';
+import { deploy, type Deployment } from './deployment.js';
+import { ensureBuilt } from './serve-process.js';
+import { OTELCOL, toolAvailable } from './tools.js';
 
 const available = toolAvailable(OTELCOL, 'build it with .ci/tools.sh otelcol');
 const LOAD_SPANS = Number(process.env.GATEWAY_LOAD_SPANS ?? 200_000);
-const FRONT_CONFIG = join(ROOT, 'collector-config', 'gateway', 'front.yaml');
 
 const stops: Array<() => Promise<unknown>> = [];
 afterEach(async () => {
   while (stops.length > 0) await stops.pop()!().catch(() => undefined);
 });
 
-async function stopProcess(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-interface Deployment {
-  sink: SpanSink;
-  replicas: ServeProcess[];
-  grpcPorts: number[];
-  frontHttp: number;
-  collector: ChildProcess;
-  collectorLog: () => string;
-}
-
-async function startReplica(grpcPort: number, sinkUrl: string, extra: string[]): Promise<ServeProcess> {
-  const replica = await startServe(
-    ['--http', '127.0.0.1:0', '--grpc', `127.0.0.1:${grpcPort}`, '--upstream', sinkUrl, '--upstream-protocol', 'http/json', '--metrics-interval', '1000', '--shutdown-timeout', '5000', ...extra],
-    {},
-  );
-  stops.push(() => stopProcess(replica.child));
-  return replica;
-}
-
-async function deploy(replicaArgs: string[] = []): Promise<Deployment> {
+async function deployWithSink(replicaArgs: string[] = []): Promise<Deployment & { sink: SpanSink }> {
   const sink = new SpanSink();
   await sink.start();
   stops.push(() => sink.stop());
-  const grpcPorts = [await freePort(), await freePort()];
-  const replicas = [await startReplica(grpcPorts[0]!, sink.url, replicaArgs), await startReplica(grpcPorts[1]!, sink.url, replicaArgs)];
-  const frontHttp = await freePort();
-  const frontGrpc = await freePort();
-  let log = '';
-  const collector = spawn(OTELCOL, ['--config', FRONT_CONFIG], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      FRONT_GRPC_ENDPOINT: `127.0.0.1:${frontGrpc}`,
-      FRONT_HTTP_ENDPOINT: `127.0.0.1:${frontHttp}`,
-      GATEWAY_REPLICAS: `[127.0.0.1:${grpcPorts[0]}, 127.0.0.1:${grpcPorts[1]}]`,
-      // No back Collector here: the apps' metrics and logs are not part of these tests.
-      BACK_OTLP_ENDPOINT: `127.0.0.1:${await freePort()}`,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  collector.stdout!.on('data', (c: Buffer) => (log = (log + c.toString()).slice(-20_000)));
-  collector.stderr!.on('data', (c: Buffer) => (log = (log + c.toString()).slice(-20_000)));
-  stops.push(() => stopProcess(collector));
-  await waitForPort(frontHttp, 60_000);
-  return { sink, replicas, grpcPorts, frontHttp, collector, collectorLog: () => log };
+  const d = await deploy(sink.url, replicaArgs, stops);
+  return { ...d, sink };
 }
 
 /** Every span of every trace once, every LLM span priced as genai-prices does, every root rolled up. */
@@ -103,7 +55,7 @@ describe.skipIf(!available)('Collector loadbalancing (routing_key traceID) → 2
   beforeAll(() => ensureBuilt(), 120_000);
 
   it(`${LOAD_SPANS.toLocaleString('en-US')} spans, 10% LLM: every span once, every LLM span priced, every roll-up right`, async () => {
-    const d = await deploy();
+    const d = await deployWithSink();
     const requests = LOAD_SPANS / (SPANS_PER_TRACE * 10);
     const traces = requests * 10;
     const started = Date.now();
@@ -126,7 +78,7 @@ describe.skipIf(!available)('Collector loadbalancing (routing_key traceID) → 2
 
   it('upstream down for 10 s mid-run, queues full: the Collector is told to retry and nothing is lost', async () => {
     // Small queues, so the outage fills them and the replicas refuse (UNAVAILABLE) before it ends.
-    const d = await deploy(['--queue-spans', '3000', '--max-backoff', '1000']);
+    const d = await deployWithSink(['--queue-spans', '3000', '--max-backoff', '1000']);
     const requests = 400;
     let outage: Promise<void> | undefined;
     await sendLoad(`http://127.0.0.1:${d.frontHttp}/v1/traces`, requests, 2, {
@@ -153,7 +105,7 @@ describe.skipIf(!available)('Collector loadbalancing (routing_key traceID) → 2
 
   it('a replica SIGKILLed mid-run and restarted: only what it had queued is lost', async () => {
     const QUEUE = 2000;
-    const d = await deploy(['--queue-spans', String(QUEUE)]);
+    const d = await deployWithSink(['--queue-spans', String(QUEUE)]);
     const requests = 400;
     let restart: Promise<void> | undefined;
     await sendLoad(`http://127.0.0.1:${d.frontHttp}/v1/traces`, requests, 3, {
@@ -163,7 +115,7 @@ describe.skipIf(!available)('Collector loadbalancing (routing_key traceID) → 2
           victim.child.kill('SIGKILL');
           restart = victim.exited.then(async () => {
             await new Promise((r) => setTimeout(r, 2000));
-            d.replicas[1] = await startReplica(d.grpcPorts[1]!, d.sink.url, ['--queue-spans', String(QUEUE)]);
+            await d.restartReplica(1);
           });
         }
       },
