@@ -146,3 +146,72 @@ describe.skipIf(!available)('Collector loadbalancing (routing_key traceID) → 2
     expect(problems).toEqual([]);
   }, 400_000);
 });
+
+describe.skipIf(!available)('roll-up limits behind the Collector, measured', () => {
+  beforeAll(() => ensureBuilt(), 120_000);
+
+  it('how often a parent is forwarded before its last child arrives (SDK BatchSpanProcessor defaults)', async () => {
+    const { BasicTracerProvider, BatchSpanProcessor } = await import('@opentelemetry/sdk-trace-base');
+    const { resourceFromAttributes } = await import('@opentelemetry/resources');
+    const { context, trace } = await import('@opentelemetry/api');
+    const { startOtlpReceiver } = await import('../support/otlp-receiver.js');
+    const upstream = await startOtlpReceiver();
+    stops.push(() => upstream.close());
+    const d = await deploy(upstream.url, [], stops);
+    const { OTLPTraceExporter: HttpExporter } = await import('@opentelemetry/exporter-trace-otlp-http');
+    const provider = new BasicTracerProvider({
+      resource: resourceFromAttributes({ 'service.name': 'agents' }),
+      spanProcessors: [new BatchSpanProcessor(new HttpExporter({ url: `http://127.0.0.1:${d.frontHttp}/v1/traces` }))],
+    });
+    const tracer = provider.getTracer('agents');
+    // 500 agent runs, 20 at a time, each 3 chat calls of a few ms: spans of concurrent traces
+    // interleave in the SDK's batches, as in a server.
+    const AGENTS = 500;
+    const call = (parent: ReturnType<typeof tracer.startSpan>, i: number) =>
+      new Promise<void>((resolve) => {
+        const span = tracer.startSpan(
+          `chat ${i}`,
+          { attributes: { 'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': 'gpt-4o-mini', 'gen_ai.usage.input_tokens': 100 + i, 'gen_ai.usage.output_tokens': 10 } },
+          trace.setSpan(context.active(), parent),
+        );
+        setTimeout(() => {
+          span.end();
+          resolve();
+        }, 1 + Math.random() * 5);
+      });
+    const agent = async (a: number) => {
+      const root = tracer.startSpan('invoke_agent', { attributes: { 'gen_ai.operation.name': 'invoke_agent', 'agent.run': a } });
+      for (let i = 0; i < 3; i++) await call(root, i);
+      root.end();
+    };
+    for (let a = 0; a < AGENTS; a += 20) await Promise.all(Array.from({ length: 20 }, (_, k) => agent(a + k)));
+    await provider.forceFlush();
+    await provider.shutdown();
+    await upstream.waitFor((r) => r.spans().length >= AGENTS * 4, 60_000);
+    const spans = upstream.spans();
+    const costByParent = new Map<string, number>();
+    for (const s of spans) {
+      const cost = s.attributes['gen_ai.usage.cost_usd'];
+      if (typeof cost === 'number' && s.parentSpanId) costByParent.set(s.parentSpanId, (costByParent.get(s.parentSpanId) ?? 0) + cost);
+    }
+    let complete = 0;
+    let partial = 0;
+    let missing = 0;
+    for (const root of spans.filter((s) => s.name === 'invoke_agent')) {
+      const sum = costByParent.get(root.spanId) ?? 0;
+      const rollup = root.attributes['gen_ai.cost.rollup_usd'] as number | undefined;
+      if (rollup === undefined) missing++;
+      else if (Math.abs(rollup - sum) < 1e-12) complete++;
+      else {
+        partial++;
+        // Never more than its descendants: a roll-up only ever lacks late children.
+        expect(rollup).toBeLessThan(sum);
+      }
+    }
+    console.log(`gateway roll-up: ${complete}/${AGENTS} complete, ${partial} partial, ${missing} missing (parent forwarded before a child arrived)`);
+    expect(complete + partial + missing).toBe(AGENTS);
+    // Children end before their parent, and the SDK exports in end order: only reordering on the
+    // way (the Collector's concurrent senders) can put a parent first, which must stay rare.
+    expect(complete).toBeGreaterThan(AGENTS * 0.9);
+  }, 300_000);
+});
