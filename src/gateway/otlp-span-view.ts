@@ -45,10 +45,13 @@ export function setOtlpAttributes(span: OtlpSpan, added: Attributes): void {
   }
 }
 
-/** A span's id bytes as the lowercase hex string the SDK uses. */
-export function hexId(id: Uint8Array | undefined): string | undefined {
+/**
+ * A span id as a map key: its bytes as a latin1 string (one char per byte; cheaper than hex,
+ * and only ever compared with other keys made here).
+ */
+export function idKey(id: Uint8Array | undefined): string | undefined {
   if (id === undefined || id.length === 0) return undefined;
-  return Buffer.from(id.buffer, id.byteOffset, id.byteLength).toString('hex');
+  return Buffer.from(id.buffer, id.byteOffset, id.byteLength).toString('latin1');
 }
 
 /** One string attribute of a KeyValue list (e.g. the resource's `service.name`). */

@@ -4,7 +4,7 @@ import { DiagOnce } from '../processor/diag-once.js';
 import type { LlmCallRecorder } from '../processor/llm-call.js';
 import { computeSpanEnrichment, type EnrichmentSettings } from '../processor/span-enrichment.js';
 import type { OtlpSpan, OtlpTraceRequest } from './otlp-trace-schema.js';
-import { hexId, otlpMayBeGenAi, otlpSpanView, setOtlpAttributes, stringAttribute } from './otlp-span-view.js';
+import { idKey, otlpMayBeGenAi, otlpSpanView, setOtlpAttributes, stringAttribute } from './otlp-span-view.js';
 
 /** OTLP span flags: bit 8 says whether bit 9 (parent is remote) is known. */
 const FLAG_HAS_IS_REMOTE = 0x100;
@@ -100,7 +100,7 @@ export class TraceEnricher {
    * ancestor in this request, and to a pending slot of the first ancestor that is not.
    */
   private _rollUp(spans: OtlpSpan[], costs: Array<number | undefined>, rollup: CostRollup): void {
-    const ids = spans.map((span) => hexId(span.spanId));
+    const ids = spans.map((span) => idKey(span.spanId));
     const indexById = new Map<string, number>();
     for (let i = 0; i < ids.length; i++) if (ids[i] !== undefined) indexById.set(ids[i]!, i);
     const sums: Array<number | undefined> = new Array(spans.length);
@@ -108,7 +108,7 @@ export class TraceEnricher {
     const passUp = (from: number, usd: number): void => {
       let child = from;
       for (let depth = 0; depth <= spans.length; depth++) {
-        const parent = hexId(spans[child]!.parentSpanId);
+        const parent = idKey(spans[child]!.parentSpanId);
         if (parent === undefined || parentIsRemote(spans[child]!)) return;
         const p = indexById.get(parent);
         if (p === undefined) {
