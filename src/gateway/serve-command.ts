@@ -33,6 +33,7 @@ Options:
   --retry-after SECONDS       Retry-After when the queue is full (default 5)
   --max-retry-time MS         give up on a request the upstream keeps refusing (default 300000)
   --max-backoff MS            longest wait between two retries (default 30000)
+  --concurrency N             requests sent to the upstream at once (default 4)
   --shutdown-timeout MS       how long SIGTERM may drain the queue (default 20000)
   --metrics-interval MS       metric export interval (default: OTEL_METRIC_EXPORT_INTERVAL, else 60000)
   --no-rollup                 do not write gen_ai.cost.rollup_usd
@@ -65,6 +66,7 @@ export function parseServeArgs(argv: string[], env: Record<string, string | unde
         'retry-after': { type: 'string' },
         'max-retry-time': { type: 'string' },
         'max-backoff': { type: 'string' },
+        concurrency: { type: 'string' },
         'shutdown-timeout': { type: 'string' },
         'metrics-interval': { type: 'string' },
         'no-rollup': { type: 'boolean' },
@@ -140,6 +142,7 @@ export function parseServeArgs(argv: string[], env: Record<string, string | unde
   set('retryAfterSeconds', count('retry-after', v['retry-after'], 0));
   set('maxRetryElapsedMs', count('max-retry-time', v['max-retry-time'], 0));
   set('maxBackoffMs', count('max-backoff', v['max-backoff']));
+  set('concurrency', count('concurrency', v.concurrency));
   set('shutdownTimeoutMs', count('shutdown-timeout', v['shutdown-timeout'], 0));
   set('metricsIntervalMs', count('metrics-interval', v['metrics-interval']));
   if (v['no-rollup']) options.rollup = false;

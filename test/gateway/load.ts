@@ -124,6 +124,8 @@ export class SpanSink {
   duplicates = 0;
   private _server: Server | undefined;
   port = 0;
+  /** Delay before answering a trace request (a slow upstream, so the replicas' queues hold data). */
+  delayMs = 0;
 
   async start(port = 0): Promise<void> {
     this._server = createServer((req, res) => {
@@ -163,6 +165,7 @@ export class SpanSink {
     if (req.headers['content-encoding'] === 'gzip') body = gunzipSync(body);
     const json = JSON.parse(body.toString('utf8'));
     if (req.url === '/v1/traces') {
+      if (this.delayMs > 0) await new Promise((r) => setTimeout(r, this.delayMs));
       for (const rs of json.resourceSpans ?? []) {
         for (const ss of rs.scopeSpans ?? []) {
           for (const s of ss.spans ?? []) {
