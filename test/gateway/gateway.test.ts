@@ -102,4 +102,21 @@ describe('llm-cost serve adds exactly what the processor adds', () => {
     }
     expect(byName(got, 'invoke_agent planner').attributes['gen_ai.cost.rollup_usd']).toBeCloseTo(sum, 12);
   });
+
+  it('upstream over gRPC: a second gateway behind the first passes the priced spans on unchanged', async () => {
+    const reference = await throughProcessor();
+    const second = await startGateway({ upstream: upstream.url });
+    const first = await startGateway({ upstream: second.grpcUrl, upstreamProtocol: 'grpc' });
+    try {
+      await sendWorkload(SENDERS['HTTP JSON'](first));
+      await upstream.waitFor((r) => r.spans().length >= 5);
+      const got = upstream.spans();
+      expect(got).toHaveLength(5);
+      // Priced once: the second gateway sees gen_ai.cost.source and leaves the spans alone.
+      for (const ref of reference) expect(byName(got, ref.name).attributes, ref.name).toEqual(ref.attributes);
+    } finally {
+      await first.gateway.shutdown();
+      await second.gateway.shutdown();
+    }
+  });
 });
