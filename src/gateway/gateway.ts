@@ -175,8 +175,10 @@ export class LlmCostGateway implements Ingest {
       this.refused('invalid');
       return { kind: 'invalid', reason: err.message };
     }
-    this._enricher?.enrich(decoded);
     queued.spans = countSpans(decoded);
+    // Nothing to forward (an empty request, as some exporters send to probe the endpoint).
+    if (queued.spans === 0) return { kind: 'accepted' };
+    this._enricher?.enrich(decoded);
     queued.encoding = this._upstreamEncoding;
     queued.body = encodeTraceRequest(decoded, this._upstreamEncoding);
     this._metrics.enrichDuration.record((performance.now() - started) / 1000);
