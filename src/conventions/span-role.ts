@@ -60,11 +60,17 @@ for (const marker of GEN_AI_MARKERS) MARKER_FIRST_CHAR[marker.charCodeAt(0)] = 1
  */
 export function mayBeGenAi(attributes: Attributes): boolean {
   for (const key in attributes) {
-    if (MARKER_FIRST_CHAR[key.charCodeAt(0)] === 1 && GEN_AI_MARKER_SET.has(key) && attributes[key] !== undefined) {
-      return true;
-    }
+    if (isGenAiMarker(key) && attributes[key] !== undefined) return true;
   }
   return false;
+}
+
+/**
+ * Whether one attribute key marks a possible GenAI span: the gate of {@link mayBeGenAi}, for
+ * callers that hold keys in another shape (the gateway walks OTLP key-value lists).
+ */
+export function isGenAiMarker(key: string): boolean {
+  return MARKER_FIRST_CHAR[key.charCodeAt(0)] === 1 && GEN_AI_MARKER_SET.has(key);
 }
 
 /**
