@@ -13,7 +13,10 @@ REPO="$PWD"
 TOOLS_DIR="${OTEL_LLM_COST_TOOLS_DIR:-$HOME/.cache/otel-llm-cost/tools}"
 OTELCOL_VERSION=0.150.0
 JAEGER_MODULE_VERSION=v1.76.0
-export GOPROXY=https://proxy.golang.org
+# The machine's module proxy only: falling back to `direct` (version control hosts, unreachable
+# here) would turn a module version the proxy does not serve into a confusing clone error.
+GOPROXY="$(go env GOPROXY | cut -d, -f1)"
+export GOPROXY
 export GOFLAGS=-mod=mod
 export CGO_ENABLED=0
 mkdir -p "$TOOLS_DIR/bin"
@@ -44,7 +47,8 @@ build_jaeger() {
     rm -rf "$dir.tmp" && mkdir -p "$dir.tmp" && cd "$dir.tmp"
     go mod init jaeger-build >/dev/null 2>&1
     go mod edit -require="github.com/jaegertracing/jaeger@$JAEGER_MODULE_VERSION"
-    curl -fsS "$GOPROXY/github.com/jaegertracing/jaeger/@v/$JAEGER_MODULE_VERSION.mod" \
+    go mod download -json "github.com/jaegertracing/jaeger@$JAEGER_MODULE_VERSION" \
+      | sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",$/\1/p' | xargs cat \
       | sed -n 's/^replace \(.*\) => \(.*\) \(.*\)$/\1=\2@\3/p' \
       | while read -r r; do go mod edit -replace="$r"; done
     go build -trimpath -o "$dir.tmp/jaeger" github.com/jaegertracing/jaeger/cmd/jaeger
