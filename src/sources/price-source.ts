@@ -21,6 +21,8 @@ export interface PriceBookHandle {
   readonly priceBook: PriceBook;
   /** Resolves (never rejects) once the first load attempt of every source has finished. */
   ready(): Promise<void>;
+  /** Loads again now: the URL over the network, or the file when it changed. Never rejects. */
+  refresh(): Promise<void>;
   /** Stops refreshing and aborts a fetch in flight; idempotent. */
   shutdown(): Promise<void>;
 }
