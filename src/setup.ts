@@ -1,4 +1,3 @@
-import { diag } from '@opentelemetry/api';
 import { getNumberFromEnv } from '@opentelemetry/core';
 import type { IMetricReader, PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
@@ -10,6 +9,7 @@ import { batchSpanProcessor, exportSpanProcessorsFromEnv, metricExportersFromEnv
 import { flushOnExit } from './setup/flush-on-exit.js';
 import { sdkMetrics } from './setup/sdk-modules.js';
 import { withVisibleDiag } from './setup/visible-diag.js';
+import { isPositiveNumber, positiveNumberOption } from './options.js';
 
 const DEFAULT_EXPORT_INTERVAL_MILLIS = 60_000;
 const DEFAULT_EXPORT_TIMEOUT_MILLIS = 30_000;
@@ -94,8 +94,9 @@ function build(options: LlmCostNodeSDKOptions): LlmCostNodeSDKConfiguration {
   const exporters = options.metricExporter ? [options.metricExporter] : metricExportersFromEnv();
   if (exporters === undefined) return { spanProcessors };
   const exportIntervalMillis = exportInterval(options.metricExportIntervalMillis);
+  const envTimeout = getNumberFromEnv('OTEL_METRIC_EXPORT_TIMEOUT');
   const exportTimeoutMillis = Math.min(
-    positive(getNumberFromEnv('OTEL_METRIC_EXPORT_TIMEOUT')) ?? DEFAULT_EXPORT_TIMEOUT_MILLIS,
+    isPositiveNumber(envTimeout) ? envTimeout : DEFAULT_EXPORT_TIMEOUT_MILLIS,
     exportIntervalMillis,
   );
   const metricReaders: IMetricReader[] = exporters.map(
@@ -105,15 +106,9 @@ function build(options: LlmCostNodeSDKOptions): LlmCostNodeSDKConfiguration {
 }
 
 function exportInterval(option: number | undefined): number {
-  if (option !== undefined) {
-    if (positive(option) !== undefined) return option;
-    diag.warn(
-      `otel-llm-cost: metricExportIntervalMillis must be a positive number, got ${String(option)}; using the default`,
-    );
-  }
-  return positive(getNumberFromEnv('OTEL_METRIC_EXPORT_INTERVAL')) ?? DEFAULT_EXPORT_INTERVAL_MILLIS;
-}
-
-function positive(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : undefined;
+  const env = getNumberFromEnv('OTEL_METRIC_EXPORT_INTERVAL');
+  return (
+    positiveNumberOption(option, 'metricExportIntervalMillis', undefined) ??
+    (isPositiveNumber(env) ? env : DEFAULT_EXPORT_INTERVAL_MILLIS)
+  );
 }

@@ -1,9 +1,9 @@
-import { diag } from '@opentelemetry/api';
 import { findProvider } from '@pydantic/genai-prices';
 import type { MatchLogic, ModelInfo, ModelPrice, Provider, TieredPrices } from '@pydantic/genai-prices';
 import type { LongContextTier, PriceEntry, Rates } from './types.js';
 import { normalizeProvider } from './providers.js';
 import { stripRevision } from './resolve.js';
+import { warn } from '../diag.js';
 
 /**
  * The embedded default: price entries built from the data shipped inside the
@@ -114,7 +114,7 @@ export function loadEmbeddedEntries(now: Date = new Date()): readonly PriceEntry
     try {
       provider = findProvider({ providerId: id });
     } catch (err) {
-      diag.warn(`otel-llm-cost: genai-prices provider ${id} could not be read`, err);
+      warn(`genai-prices provider ${id} could not be read`, err);
     }
     if (!provider || provider.id !== id) continue;
     const normalized = normalizeProvider(id) ?? id;
