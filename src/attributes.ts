@@ -3,7 +3,7 @@
  * (moved to the GenAI conventions), so the names the product reads and writes are kept here.
  */
 
-// ── Written by the processor (DESIGN.md §2: a contract, do not rename) ──
+// ── Written by the processor (docs/architecture.md "Span attributes": a contract, do not rename) ──
 export const ATTR_COST_USD = 'gen_ai.usage.cost_usd';
 export const ATTR_COST_INPUT_USD = 'gen_ai.cost.input_usd';
 export const ATTR_COST_CACHE_READ_USD = 'gen_ai.cost.cache_read_usd';

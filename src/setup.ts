@@ -1,4 +1,3 @@
-import { diag } from '@opentelemetry/api';
 import { getNumberFromEnv } from '@opentelemetry/core';
 import type { IMetricReader, PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
@@ -14,6 +13,8 @@ import { batchSpanProcessor, exportSpanProcessorsFromEnv, metricExportersFromEnv
 import { flushOnExit } from './setup/flush-on-exit.js';
 import { sdkMetrics } from './setup/sdk-modules.js';
 import { withVisibleDiag } from './setup/visible-diag.js';
+import { isPositiveNumber, positiveNumberOption } from './options.js';
+import { warn } from './diag.js';
 
 const DEFAULT_EXPORT_INTERVAL_MILLIS = 60_000;
 const DEFAULT_EXPORT_TIMEOUT_MILLIS = 30_000;
@@ -104,7 +105,7 @@ function build(options: LlmCostNodeSDKOptions): LlmCostNodeSDKConfiguration {
       new OpenAIUsageInstrumentation(openaiUsage);
     } catch (err) {
       // No @opentelemetry/instrumentation to build it on: the rest of the setup still works.
-      diag.warn(`otel-llm-cost: OpenAIUsageInstrumentation is not enabled: ${(err as Error).message}`);
+      warn(`OpenAIUsageInstrumentation is not enabled: ${(err as Error).message}`);
     }
   }
   const metricsOptions = options.metrics ?? {};
@@ -119,8 +120,9 @@ function build(options: LlmCostNodeSDKOptions): LlmCostNodeSDKConfiguration {
   const exporters = options.metricExporter ? [options.metricExporter] : metricExportersFromEnv();
   if (exporters === undefined) return { spanProcessors };
   const exportIntervalMillis = exportInterval(options.metricExportIntervalMillis);
+  const envTimeout = getNumberFromEnv('OTEL_METRIC_EXPORT_TIMEOUT');
   const exportTimeoutMillis = Math.min(
-    positive(getNumberFromEnv('OTEL_METRIC_EXPORT_TIMEOUT')) ?? DEFAULT_EXPORT_TIMEOUT_MILLIS,
+    isPositiveNumber(envTimeout) ? envTimeout : DEFAULT_EXPORT_TIMEOUT_MILLIS,
     exportIntervalMillis,
   );
   const metricReaders: IMetricReader[] = exporters.map(
@@ -134,20 +136,14 @@ function openaiUsageConfig(option: unknown): OpenAIUsageInstrumentationConfig | 
   if (option === false || (option !== null && typeof option === 'object' && !Array.isArray(option))) {
     return option as OpenAIUsageInstrumentationConfig | false;
   }
-  diag.warn(`otel-llm-cost: openaiUsage must be an options object or false, got ${String(option)}; using {}`);
+  warn(`openaiUsage must be an options object or false, got ${String(option)}; using {}`);
   return {};
 }
 
 function exportInterval(option: number | undefined): number {
-  if (option !== undefined) {
-    if (positive(option) !== undefined) return option;
-    diag.warn(
-      `otel-llm-cost: metricExportIntervalMillis must be a positive number, got ${String(option)}; using the default`,
-    );
-  }
-  return positive(getNumberFromEnv('OTEL_METRIC_EXPORT_INTERVAL')) ?? DEFAULT_EXPORT_INTERVAL_MILLIS;
-}
-
-function positive(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : undefined;
+  const env = getNumberFromEnv('OTEL_METRIC_EXPORT_INTERVAL');
+  return (
+    positiveNumberOption(option, 'metricExportIntervalMillis', undefined) ??
+    (isPositiveNumber(env) ? env : DEFAULT_EXPORT_INTERVAL_MILLIS)
+  );
 }

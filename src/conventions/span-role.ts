@@ -28,7 +28,7 @@ const TRACELOOP_AGGREGATE_KINDS: ReadonlySet<string> = new Set(['workflow', 'tas
 const VERCEL_INFERENCE_OPERATION = /\.do(?:Generate|Stream|Embed|Rerank)$/;
 
 /**
- * Attributes at least one of which every GenAI span of DESIGN.md §3 carries (model, provider,
+ * Attributes at least one of which every GenAI span of docs/instrumentations.md carries (model, provider,
  * usage or a span-kind marker). Checking them is the processor's whole cost on a plain span.
  */
 const GEN_AI_MARKERS: readonly string[] = [

@@ -1,5 +1,4 @@
 import {
-  diag,
   metrics,
   type Attributes,
   type BatchObservableResult,
@@ -41,6 +40,8 @@ import {
 } from './instruments.js';
 import { PendingHistogramValues } from './pending-histogram-values.js';
 import type { CostMetricsOptions } from './types.js';
+import { debug, DiagOnce, warn } from '../diag.js';
+import { integerOption } from '../options.js';
 
 const DEFAULT_CARDINALITY_LIMIT = 100;
 
@@ -94,12 +95,12 @@ export class CostMetrics implements LlmCallRecorder {
   private _current: MeterBinding | undefined;
   /** One binding per provider ever seen (global mode), so a provider seen again keeps its totals. */
   private readonly _bindings = new WeakMap<MeterProvider, MeterBinding>();
-  private _warnedFailure = false;
+  private readonly _diag = new DiagOnce();
 
   constructor(options: CostMetricsOptions = {}) {
     this._meterProvider = options.meterProvider;
     this._dimensions = validDimensions(options.dimensions);
-    this._limiter = new CardinalityLimiter(validLimit(options.cardinalityLimit));
+    this._limiter = new CardinalityLimiter(integerOption(options.cardinalityLimit, 'CostMetricsOptions.cardinalityLimit', DEFAULT_CARDINALITY_LIMIT));
     this._costBuckets = validBuckets(options.costBucketBoundaries);
     this._seriesKeys = [METRIC_ATTR_PROVIDER, METRIC_ATTR_MODEL, METRIC_ATTR_OPERATION, ...this._dimensions];
     this._values = new Array<string | undefined>(this._seriesKeys.length).fill(undefined);
@@ -129,11 +130,8 @@ export class CostMetrics implements LlmCallRecorder {
 
   private _warnFailure(err: unknown): void {
     // A recorder must not break the app's span.end(); say so once, then stay quiet.
-    if (!this._warnedFailure) {
-      this._warnedFailure = true;
-      diag.warn('otel-llm-cost: could not record metrics for an LLM call', err);
-    } else {
-      diag.debug('otel-llm-cost: could not record metrics for an LLM call', err);
+    if (!this._diag.warn('record', 'could not record metrics for an LLM call', err)) {
+      debug('could not record metrics for an LLM call', err);
     }
   }
 
@@ -399,22 +397,12 @@ function nonEmptyString(value: unknown): string | undefined {
 function validDimensions(value: unknown): string[] {
   if (value === undefined) return [];
   if (!Array.isArray(value) || !value.every((k) => typeof k === 'string' && k.length > 0)) {
-    diag.warn('otel-llm-cost: CostMetricsOptions.dimensions must be an array of attribute keys; using []');
+    warn('CostMetricsOptions.dimensions must be an array of attribute keys; using []');
     return [];
   }
   return [...new Set(value as string[])];
 }
 
-function validLimit(value: unknown): number {
-  if (value === undefined) return DEFAULT_CARDINALITY_LIMIT;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    diag.warn(
-      `otel-llm-cost: CostMetricsOptions.cardinalityLimit must be a positive integer, got ${String(value)}; using ${DEFAULT_CARDINALITY_LIMIT}`,
-    );
-    return DEFAULT_CARDINALITY_LIMIT;
-  }
-  return value;
-}
 
 function validBuckets(value: unknown): number[] {
   if (value === undefined) return [...COST_BUCKETS_USD];
@@ -423,8 +411,8 @@ function validBuckets(value: unknown): number[] {
     value.length > 0 &&
     value.every((b, i) => typeof b === 'number' && Number.isFinite(b) && (i === 0 || b > value[i - 1]));
   if (!ok) {
-    diag.warn(
-      'otel-llm-cost: CostMetricsOptions.costBucketBoundaries must be strictly ascending finite numbers; using the default USD buckets',
+    warn(
+      'CostMetricsOptions.costBucketBoundaries must be strictly ascending finite numbers; using the default USD buckets',
     );
     return [...COST_BUCKETS_USD];
   }

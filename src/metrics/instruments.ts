@@ -5,7 +5,7 @@
  * the semconv metrics `gen_ai.client.token.usage`, `gen_ai.client.operation.duration` and
  * `gen_ai.client.operation.time_to_first_chunk`. Recording under the same names would add a second
  * set of points to the same series and double every sum in a dashboard. So everything except the
- * cost histogram (a contract, DESIGN.md §2) lives under `gen_ai.cost.*`: "as seen by the cost
+ * cost histogram (a contract, docs/architecture.md "Metrics") lives under `gen_ai.cost.*`: "as seen by the cost
  * processor", with the same dimensions as the cost.
  *
  * Prometheus names after a Collector `prometheus` exporter (unit and `_total` suffixes added;

@@ -1,5 +1,5 @@
 /**
- * Resolving a model id to a price entry (DESIGN.md §4), the same rules for every table:
+ * Resolving a model id to a price entry (docs/pricing.md "Resolving a model id"), the same rules for every table:
  * exact key (case-insensitive) → provider-qualified key → a dated or versioned revision
  * resolved to its base key. Aliases are applied by the PriceBook, across tables.
  *
