@@ -7,7 +7,7 @@ import { calcPrice } from '@pydantic/genai-prices';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CLI, ensureBuilt, ROOT, runNode } from './sources/built.js';
+import { CLI, ensureBuilt, ROOT, runNode } from './support/built.js';
 import { HAS_SHARED_TABLE, SHARED_TABLE, tempDir } from './sources/helpers.js';
 
 let cacheHome: string;

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, ensureBuilt, runNode } from './sources/built.js';
+import { CLI, ensureBuilt, runNode } from './support/built.js';
 import { HAS_SHARED_TABLE, SHARED_TABLE, tempDir } from './sources/helpers.js';
 
 interface Run {

@@ -1,26 +1,9 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { CLI } from '../support/built.js';
 
-export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const CLI = join(ROOT, 'dist', 'cli.js');
+export { CLI, ensureBuilt, ROOT } from '../support/built.js';
 
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestSource(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
 
-/** Rebuilds dist/cli.js when src/ is newer (`npm test` builds first, so this is for single-file runs). */
-export function ensureBuilt(): void {
-  if (!existsSync(CLI) || statSync(CLI).mtimeMs < newestSource(join(ROOT, 'src'))) {
-    execFileSync('npx', ['tsup'], { cwd: ROOT, stdio: 'ignore' });
-  }
-}
 
 export interface ServeProcess {
   child: ChildProcess;

@@ -1,27 +1,17 @@
-import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { calcPrice } from '@pydantic/genai-prices';
+import { CLI, ensureBuilt, ROOT } from '../support/built.js';
 
 /**
  * Issue 9 §2 through the real CLI (a child process, default embedded table, no price variables
  * from the machine): the README's own examples, service tiers and alias targets.
  */
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const CLI = join(ROOT, 'dist', 'cli.js');
 
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestSource(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
 
 interface Run {
   code: number;
@@ -49,9 +39,7 @@ async function json(args: string[], env: Record<string, string> = {}): Promise<{
 
 beforeAll(() => {
   cacheHome = mkdtempSync(join(tmpdir(), 'cli-fallback-'));
-  if (!existsSync(CLI) || statSync(CLI).mtimeMs < newestSource(join(ROOT, 'src'))) {
-    execFileSync('npx', ['tsup'], { cwd: ROOT, stdio: 'ignore' });
-  }
+  ensureBuilt();
 }, 120_000);
 
 const close = (actual: unknown, expected: number) => {

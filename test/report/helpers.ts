@@ -3,14 +3,13 @@
  * report must print, computed here independently from the sample's token counts and the price
  * entries of the real LiteLLM table (never from the code under test).
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { NEGOTIATED_GPT_4O_MINI, type SampleCall } from './sample-spans.js';
+import { CLI, ROOT } from '../support/built.js';
 
-export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const CLI = join(ROOT, 'dist', 'cli.js');
+export { CLI, ensureBuilt, ROOT } from '../support/built.js';
 export const SAMPLE = join(ROOT, 'test', 'fixtures', 'report-sample.otlp.jsonl');
 export const SHARED_TABLE = join(ROOT, '..', 'shared', 'pricing', 'litellm-model_prices_and_context_window.json');
 const IN_CI = !!process.env.CI && process.env.CI !== 'false';
@@ -18,21 +17,7 @@ const IN_CI = !!process.env.CI && process.env.CI !== 'false';
  * set: then they run and fail on the missing table. */
 export const RUN_TABLE_TESTS = existsSync(SHARED_TABLE) || IN_CI;
 
-function newestSource(dir: string): number {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestSource(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
 
-/** Builds dist/ when it is older than src/ (`npm test` builds first, so usually a no-op). */
-export function ensureBuilt(): void {
-  if (!existsSync(CLI) || statSync(CLI).mtimeMs < newestSource(join(ROOT, 'src'))) {
-    execFileSync('npx', ['tsup'], { cwd: ROOT, stdio: 'ignore' });
-  }
-}
 
 export interface Run {
   code: number;

@@ -8,7 +8,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { PriceSourceOptions } from '../../src/config.js';
 import { PriceSource } from '../../src/sources/price-source.js';
-import { ensureBuilt, INDEX, ROOT, runNode } from './built.js';
+import { ensureBuilt, INDEX, ROOT, runNode } from '../support/built.js';
 import { captureDiag, fixtureTable, HAS_SHARED_TABLE, SHARED_TABLE, tempDir, TableServer } from './helpers.js';
 
 const TABLE_A = fixtureTable('acme-model-a', 0.000001);
