@@ -97,6 +97,8 @@ export function computeSpanEnrichment(
   });
   const usage = reading.usage;
   if (spanRole(span.name, source, reading.hasUsage || usage.model !== undefined) !== 'inference') return undefined;
+  // Each call is priced at its own time (dated prices, overrides with an effective date).
+  usage.at = span.startTime[0] * 1000 + span.startTime[1] / 1e6;
 
   const ttft = readTimeToFirstChunk(source, span.events, span.startTime, markedFirstChunk);
   const durationSeconds = Math.max(0, hrTimeDiffSeconds(span.startTime, span.endTime));
