@@ -52,7 +52,7 @@ export const priceCommand: Command = {
     await source.shutdown();
     const rates = entry ? ratesOf(entry, usage.serviceTier) : undefined;
     const longContext = entry ? longContextOf(entry, usage.serviceTier) : [];
-    process.stdout.write(values['json'] ? `${JSON.stringify(toJson(usage, result, rates, longContext))}\n` : toTable(usage, result, rates, longContext));
+    process.stdout.write(values['json'] ? `${JSON.stringify(toJson(usage, result, rates, longContext))}\n` : toTable(usage, result, rates, longContext, typeof at === 'string' ? usage.at : undefined));
     return result.costUsd === null ? 2 : 0;
   },
 };
@@ -82,7 +82,13 @@ function toJson(usage: NormalizedUsage, result: CostResult, rates: ShownRates | 
   };
 }
 
-function toTable(usage: NormalizedUsage, result: CostResult, rates: ShownRates | undefined, longContext: ReturnType<typeof longContextOf>): string {
+function toTable(
+  usage: NormalizedUsage,
+  result: CostResult,
+  rates: ShownRates | undefined,
+  longContext: ReturnType<typeof longContextOf>,
+  pricedAt: number | undefined,
+): string {
   const rows: string[][] = [['model', usage.provider ? `${usage.model} (provider ${usage.provider})` : usage.model!]];
   if (result.costUsd === null) {
     rows.push(['cost', `not priced: ${result.reason}`]);
@@ -95,8 +101,9 @@ function toTable(usage: NormalizedUsage, result: CostResult, rates: ShownRates |
     ['pricing key', `${result.pricingKey} (${result.match} match)`],
     ['source', result.source],
     ['service tier', usage.serviceTier ?? 'standard'],
-    ['priced at', new Date(usage.at!).toISOString()],
   );
+  // Said only when asked for (--at): without it the call is priced now.
+  if (pricedAt !== undefined) rows.push(['priced at', new Date(pricedAt).toISOString()]);
   // Above a long-context threshold every class is billed at that tier's rates: show those.
   const applied = [...longContext].reverse().find((t) => (usage.inputTokens ?? 0) > t.above_tokens);
   if (applied) rates = applied.rates;
