@@ -5,6 +5,7 @@ export type {
   Rates,
   LongContextTier,
   PriceEntry,
+  PricePeriod,
   MatchKind,
   Resolution,
   NormalizedUsage,
