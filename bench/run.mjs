@@ -40,18 +40,21 @@ const started = Date.now();
 const loadAtStart = loadavg()[0];
 const step = (name) => process.stdout.write(`bench: ${name} …\n`);
 
-step('1/6 plain spans: ours vs a do-nothing processor vs none');
+step('1/7 plain spans: ours vs a do-nothing processor vs none');
 const plain = await scenario('spans.mjs', ['plain']);
-step('2/6 LLM spans with metrics: ours vs the contract floor vs none');
+step('2/7 LLM spans with metrics: ours vs the contract floor vs none');
 const llm = await scenario('spans.mjs', ['llm']);
-step('3/6 pricing vs @pydantic/genai-prices calcPrice');
+step('3/7 pricing vs @pydantic/genai-prices calcPrice');
 const pricing = await scenario('pricing.mjs');
-step('4/6 loading the LiteLLM table vs JSON.parse');
+step('4/7 loading the LiteLLM table vs JSON.parse');
 const table = await scenario('table-load.mjs');
-step('5/6 memory: 1,000,000 LLM spans in 100,000 traces');
+step('5/7 memory: 1,000,000 LLM spans in 100,000 traces');
 const memory = await scenario('memory.mjs');
-step('6/6 llm-cost report over a 220 MB Collector file vs JSON.parse of it');
+step('6/7 llm-cost report over a 220 MB Collector file vs JSON.parse of it');
 const reportRun = await scenario('report.mjs');
+
+step('7/7 gateway: llm-cost serve request path, enriching vs pass-through');
+const gateway = await scenario('gateway.mjs');
 
 const num = (x) => (typeof x === 'number' && Number.isFinite(x) ? x : null);
 const results = {
@@ -67,6 +70,8 @@ const results = {
   memory_growth_mb: num(memory.growthMb),
   report_vs_parse_ratio: num(reportRun.ratio),
   report_peak_rss_mb: num(reportRun.peakRssMb),
+  gateway_enrich_ratio: num(gateway.ratio),
+  gateway_spans_per_s: num(gateway.spansPerSecond),
 };
 
 const f = (x, d = 3) => (x === null || x === undefined ? '—' : Number(x).toFixed(d));
@@ -176,6 +181,24 @@ const rows = [
     target: '≤ 200 MB',
     pass: (v) => v <= 200,
     detail: reportRun.error ?? `JSON.parse alone peaks at ${f(reportRun.parsePeakRssMb, 0)} MB`,
+  },
+  {
+    key: 'gateway_enrich_ratio',
+    what: 'llm-cost serve, pass-through/enriching throughput',
+    value: results.gateway_enrich_ratio,
+    target: '≤ 1.3',
+    pass: (v) => v <= 1.3,
+    detail:
+      gateway.error ??
+      `${f(gateway.enrichUsPerSpan)} vs ${f(gateway.passThroughUsPerSpan)} µs/span (decode + enrich + encode, 100-span protobuf requests, 10% LLM)`,
+  },
+  {
+    key: 'gateway_spans_per_s',
+    what: 'llm-cost serve, enriching, one core',
+    value: results.gateway_spans_per_s,
+    target: 'none',
+    info: true,
+    detail: gateway.error ?? `pass-through ${f(gateway.passThroughSpansPerSecond, 0)} spans/s; ${cpus()[0]?.model ?? '?'}`,
   },
 ];
 

@@ -3,7 +3,7 @@
  * (moved to the GenAI conventions), so the names the product reads and writes are kept here.
  */
 
-// ── Written by the processor (DESIGN.md §2: a contract, do not rename) ──
+// ── Written by the processor (docs/architecture.md "Span attributes": a contract, do not rename) ──
 export const ATTR_COST_USD = 'gen_ai.usage.cost_usd';
 export const ATTR_COST_INPUT_USD = 'gen_ai.cost.input_usd';
 export const ATTR_COST_CACHE_READ_USD = 'gen_ai.cost.cache_read_usd';
@@ -22,6 +22,12 @@ export const ATTR_OPERATION_DURATION = 'gen_ai.client.operation.duration';
 export const ATTR_COST_INPUT_ACCOUNTING = 'gen_ai.cost.input_accounting';
 /** `override` | `reported_breakdown` | `profile` | `heuristic` | `semconv`: why that rule was applied. */
 export const ATTR_COST_INPUT_ACCOUNTING_REASON = 'gen_ai.cost.input_accounting_reason';
+/**
+ * `unreported`: the span's instrumentation never records cache reads (e.g.
+ * `@opentelemetry/instrumentation-openai` without `OpenAIUsageInstrumentation`) and the model
+ * has a cache-read price, so the cost was computed as if nothing was cached: an upper bound.
+ */
+export const ATTR_COST_CACHE_DETAIL = 'gen_ai.cost.cache_detail';
 /**
  * The attribute a `reported` cost was read from: `gen_ai.usage.cost` (with
  * `gen_ai.usage.cost.source = provider`), `ai.response.providerMetadata` (OpenRouter's billed

@@ -12,6 +12,7 @@ import { compareCommand } from './cli/compare.js';
 import { modelsCommand } from './cli/models.js';
 import { priceCommand } from './cli/price.js';
 import { REPORT_USAGE, runReport } from './cli/report.js';
+import { SERVE_USAGE } from './gateway/serve-usage.js';
 import { PricesError } from './cli/prices.js';
 
 /** Every command, in the order `llm-cost --help` lists them. A new command: one file, one line here. */
@@ -22,7 +23,15 @@ const reportCommand: Command = {
   run: runReport,
 };
 
-const COMMANDS: readonly Command[] = [priceCommand, modelsCommand, compareCommand, reportCommand];
+const serveCommand: Command = {
+  name: 'serve',
+  summary: 'an OTLP gateway that prices the LLM spans of apps in any language (docs/gateway.md)',
+  usage: SERVE_USAGE,
+  // Loaded when used: the gateway brings gRPC and protobuf, which the other commands do not need.
+  run: async argv => (await import('./gateway/serve-command.js')).runServe(argv),
+};
+
+const COMMANDS: readonly Command[] = [priceCommand, modelsCommand, compareCommand, reportCommand, serveCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

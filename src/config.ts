@@ -1,7 +1,8 @@
-import { diag } from '@opentelemetry/api';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { excerpt } from './sources/log-text.js';
+import { warn } from './diag.js';
+import { integerOption, integerRange } from './options.js';
 
 /**
  * The one configuration layer of the price sources: explicit options first, the
@@ -116,9 +117,9 @@ export function resolveConfig(options: PriceSourceOptions = {}, env: Env = proce
     pricesUrl,
     cacheDir: resolveCacheDir(options.cacheDir, env),
     // Timers longer than 2^31-1 ms fire at once in Node: such a value is corrected, not obeyed.
-    refreshIntervalMs: integerOption(options.refreshIntervalMs, 'refreshIntervalMs', env, ENV_REFRESH_INTERVAL, DEFAULT_REFRESH_INTERVAL_MS, 0, MAX_TIMER_MS),
-    fetchTimeoutMs: integerOption(options.fetchTimeoutMs, 'fetchTimeoutMs', env, ENV_FETCH_TIMEOUT, DEFAULT_FETCH_TIMEOUT_MS, 1, MAX_TIMER_MS),
-    maxBytes: integerOption(options.maxBytes, 'maxBytes', env, ENV_MAX_BYTES, DEFAULT_MAX_BYTES, 1),
+    refreshIntervalMs: integerSetting(options.refreshIntervalMs, 'refreshIntervalMs', env, ENV_REFRESH_INTERVAL, DEFAULT_REFRESH_INTERVAL_MS, 0, MAX_TIMER_MS),
+    fetchTimeoutMs: integerSetting(options.fetchTimeoutMs, 'fetchTimeoutMs', env, ENV_FETCH_TIMEOUT, DEFAULT_FETCH_TIMEOUT_MS, 1, MAX_TIMER_MS),
+    maxBytes: integerSetting(options.maxBytes, 'maxBytes', env, ENV_MAX_BYTES, DEFAULT_MAX_BYTES, 1),
     overrides: resolveOverrides(options.overrides),
     overridesPath: nonEmpty(options.overridesPath) ?? envString(env, ENV_OVERRIDES_PATH),
     aliases: resolveAliases(options.aliases, env),
@@ -176,7 +177,7 @@ function checkUrl(url: string | undefined, name: string, allowHttpLoopback: bool
   if (url === undefined) return undefined;
   const refusal = refuseUrl(url, allowHttpLoopback);
   if (refusal === undefined) return url;
-  diag.warn(`otel-llm-cost: ${name} ${JSON.stringify(redactUrl(url))} is ignored: ${refusal}`);
+  warn(`${name} ${JSON.stringify(redactUrl(url))} is ignored: ${refusal}`);
   return undefined;
 }
 
@@ -189,7 +190,7 @@ function envString(env: Env, name: string): string | undefined {
 }
 
 /** A non-negative integer option (milliseconds or bytes) with an environment fallback. */
-function integerOption(
+function integerSetting(
   value: number | undefined,
   name: string,
   env: Env,
@@ -198,17 +199,12 @@ function integerOption(
   min: number,
   max = Number.MAX_SAFE_INTEGER,
 ): number {
-  const expected = `an integer from ${min} to ${max} is expected`;
-  if (value !== undefined) {
-    if (Number.isSafeInteger(value) && value >= min && value <= max) return value;
-    diag.warn(`otel-llm-cost: option ${name}=${String(value)} is invalid (${expected}); using ${fallback}`);
-    return fallback;
-  }
+  if (value !== undefined) return integerOption(value, name, fallback, min, max);
   const raw = envString(env, envName);
   if (raw === undefined) return fallback;
   const parsed = /^\d+$/.test(raw) ? Number(raw) : NaN;
   if (Number.isSafeInteger(parsed) && parsed >= min && parsed <= max) return parsed;
-  diag.warn(`otel-llm-cost: ${envName}=${JSON.stringify(raw)} is invalid (${expected}); using ${fallback}`);
+  warn(`${envName}=${JSON.stringify(raw)} is invalid (${integerRange(min, max)} is expected); using ${fallback}`);
   return fallback;
 }
 
@@ -230,7 +226,7 @@ function resolveCacheDir(value: string | false | undefined, env: Env): string | 
 function resolveOverrides(value: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
   if (value === undefined) return undefined;
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) return value;
-  diag.warn('otel-llm-cost: option overrides is ignored: an object of LiteLLM entries keyed by model is expected');
+  warn('option overrides is ignored: an object of LiteLLM entries keyed by model is expected');
   return undefined;
 }
 
@@ -238,12 +234,12 @@ function resolveAliases(value: Record<string, string> | undefined, env: Env): Re
   if (value !== undefined) {
     const aliases: Record<string, string> = {};
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      diag.warn('otel-llm-cost: option aliases is ignored: an object { alias: model } is expected');
+      warn('option aliases is ignored: an object { alias: model } is expected');
       return aliases;
     }
     for (const [alias, model] of Object.entries(value)) {
       if (typeof model === 'string' && model.trim() !== '' && alias.trim() !== '') aliases[alias.trim()] = model.trim();
-      else diag.warn(`otel-llm-cost: alias ${JSON.stringify(alias)} is ignored: its target must be a non-empty model name`);
+      else warn(`alias ${JSON.stringify(alias)} is ignored: its target must be a non-empty model name`);
     }
     return aliases;
   }
@@ -263,7 +259,7 @@ export function parseAliases(text: string, name: string): Record<string, string>
     else aliases[alias] = model;
   }
   if (bad.length > 0) {
-    diag.warn(`otel-llm-cost: ${name}: ignored ${bad.map((b) => JSON.stringify(b)).join(', ')} (expected alias=model, comma-separated)`);
+    warn(`${name}: ignored ${bad.map((b) => JSON.stringify(b)).join(', ')} (expected alias=model, comma-separated)`);
   }
   return aliases;
 }

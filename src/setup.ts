@@ -1,7 +1,10 @@
-import { diag } from '@opentelemetry/api';
 import { getNumberFromEnv } from '@opentelemetry/core';
 import type { IMetricReader, PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
+import {
+  OpenAIUsageInstrumentation,
+  type OpenAIUsageInstrumentationConfig,
+} from './instrumentation/openai/openai-usage-instrumentation.js';
 import { CostMetrics } from './metrics/cost-metrics.js';
 import type { CostMetricsOptions } from './metrics/types.js';
 import { CostSpanProcessor } from './processor/cost-span-processor.js';
@@ -10,6 +13,8 @@ import { batchSpanProcessor, exportSpanProcessorsFromEnv, metricExportersFromEnv
 import { flushOnExit } from './setup/flush-on-exit.js';
 import { sdkMetrics } from './setup/sdk-modules.js';
 import { withVisibleDiag } from './setup/visible-diag.js';
+import { isPositiveNumber, positiveNumberOption } from './options.js';
+import { warn } from './diag.js';
 
 const DEFAULT_EXPORT_INTERVAL_MILLIS = 60_000;
 const DEFAULT_EXPORT_TIMEOUT_MILLIS = 30_000;
@@ -54,6 +59,15 @@ export interface LlmCostNodeSDKOptions {
    * Default: `true`.
    */
   flushOnExit?: boolean;
+  /**
+   * The `OpenAIUsageInstrumentation`, enabled here (it patches `openai` when the app loads it),
+   * so OpenAI calls are priced on their full usage whatever `instrumentations` NodeSDK is given:
+   * it adds cached and reasoning tokens to the contrib OpenAI instrumentation's spans, and makes
+   * the GenAI span itself for calls no instrumentation covers (`openai` 7). Its options, or
+   * `false` to leave it out.
+   * Default: `{}`.
+   */
+  openaiUsage?: OpenAIUsageInstrumentationConfig | false;
 }
 
 /** The part of `NodeSDKConfiguration` this package fills in: spread it into `new NodeSDK({…})`. */
@@ -82,6 +96,18 @@ export function llmCostNodeSDKOptions(options: LlmCostNodeSDKOptions = {}): LlmC
 
 function build(options: LlmCostNodeSDKOptions): LlmCostNodeSDKConfiguration {
   if (options.flushOnExit !== false) flushOnExit();
+  // Enabled on construction: `instrumentations` passed to NodeSDK beside this helper's result
+  // replace any list it could return, so it is not handed to NodeSDK. It traces through the
+  // global tracer provider, which NodeSDK registers on start().
+  const openaiUsage = openaiUsageConfig(options.openaiUsage);
+  if (openaiUsage !== false) {
+    try {
+      new OpenAIUsageInstrumentation(openaiUsage);
+    } catch (err) {
+      // No @opentelemetry/instrumentation to build it on: the rest of the setup still works.
+      warn(`OpenAIUsageInstrumentation is not enabled: ${(err as Error).message}`);
+    }
+  }
   const metricsOptions = options.metrics ?? {};
   const recorder =
     options.processor?.recorder ?? (metricsOptions === false ? undefined : new CostMetrics(metricsOptions));
@@ -94,8 +120,9 @@ function build(options: LlmCostNodeSDKOptions): LlmCostNodeSDKConfiguration {
   const exporters = options.metricExporter ? [options.metricExporter] : metricExportersFromEnv();
   if (exporters === undefined) return { spanProcessors };
   const exportIntervalMillis = exportInterval(options.metricExportIntervalMillis);
+  const envTimeout = getNumberFromEnv('OTEL_METRIC_EXPORT_TIMEOUT');
   const exportTimeoutMillis = Math.min(
-    positive(getNumberFromEnv('OTEL_METRIC_EXPORT_TIMEOUT')) ?? DEFAULT_EXPORT_TIMEOUT_MILLIS,
+    isPositiveNumber(envTimeout) ? envTimeout : DEFAULT_EXPORT_TIMEOUT_MILLIS,
     exportIntervalMillis,
   );
   const metricReaders: IMetricReader[] = exporters.map(
@@ -104,16 +131,19 @@ function build(options: LlmCostNodeSDKOptions): LlmCostNodeSDKConfiguration {
   return { spanProcessors, metricReaders };
 }
 
-function exportInterval(option: number | undefined): number {
-  if (option !== undefined) {
-    if (positive(option) !== undefined) return option;
-    diag.warn(
-      `otel-llm-cost: metricExportIntervalMillis must be a positive number, got ${String(option)}; using the default`,
-    );
+function openaiUsageConfig(option: unknown): OpenAIUsageInstrumentationConfig | false {
+  if (option === undefined) return {};
+  if (option === false || (option !== null && typeof option === 'object' && !Array.isArray(option))) {
+    return option as OpenAIUsageInstrumentationConfig | false;
   }
-  return positive(getNumberFromEnv('OTEL_METRIC_EXPORT_INTERVAL')) ?? DEFAULT_EXPORT_INTERVAL_MILLIS;
+  warn(`openaiUsage must be an options object or false, got ${String(option)}; using {}`);
+  return {};
 }
 
-function positive(value: unknown): number | undefined {
-  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : undefined;
+function exportInterval(option: number | undefined): number {
+  const env = getNumberFromEnv('OTEL_METRIC_EXPORT_INTERVAL');
+  return (
+    positiveNumberOption(option, 'metricExportIntervalMillis', undefined) ??
+    (isPositiveNumber(env) ? env : DEFAULT_EXPORT_INTERVAL_MILLIS)
+  );
 }

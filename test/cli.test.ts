@@ -55,7 +55,7 @@ describe('llm-cost: arguments', () => {
     [['price', 'gpt-4o', '--output', '10', '--reasoning', '20'], /--output includes reasoning tokens/],
     [['price', 'gpt-4o', '--service-tier', 'cheap'], /--service-tier must be one of standard, batch, priority, flex, got "cheap"/],
     [['price'], /^llm-cost price: missing MODEL/],
-    [['cost', 'gpt-4o'], 'llm-cost: unknown command "cost": price, models, compare, report (llm-cost --help)'],
+    [['cost', 'gpt-4o'], 'llm-cost: unknown command "cost": price, models, compare, report, serve (llm-cost --help)'],
     [[], /^llm-cost: missing command/],
   ])('%j: one clear line on stderr, exit 1', async (args, message) => {
     const r = await run(args);

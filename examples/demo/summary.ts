@@ -16,10 +16,11 @@ import {
   ATTR_COST_USD,
   ATTR_TIME_TO_FIRST_CHUNK,
   METRIC_CACHE_SAVINGS,
-  normalizeProvider,
-  readUsage,
   type NormalizedUsage,
 } from 'otel-llm-cost';
+// Not part of the public API: the demo reads token counts exactly as the processor does.
+import { readUsage } from '../../src/conventions/read-usage.js';
+import { normalizeProvider } from '../../src/pricing/providers.js';
 
 /** Attribute the demo puts on each step span, to name the LLM calls beneath it. */
 export const ATTR_STEP = 'demo.agent.step';

@@ -3,7 +3,7 @@
  *
  * Semconv says `gen_ai.usage.input_tokens` is inclusive, OpenAI's `prompt_tokens` is inclusive,
  * but Anthropic's raw `input_tokens` excludes cache, and some instrumentations copy it verbatim
- * (DESIGN.md §3). So the answer depends on the instrumentation (and its version), not only on
+ * (docs/instrumentations.md, docs/processor.md "Input accounting"). So the answer depends on the instrumentation (and its version), not only on
  * the provider.
  */
 export type InputAccounting = 'inclusive' | 'additive';
@@ -45,7 +45,7 @@ export interface InstrumentationProfile {
  * Known instrumentations, first match wins. Evidence:
  * - Traceloop Anthropic copies Anthropic's raw `input_tokens` (cache excluded): 0.27 as
  *   `gen_ai.usage.input_tokens` beside `…cache_read.input_tokens`/`…cache_creation.input_tokens`,
- *   older versions as `gen_ai.usage.prompt_tokens` (observed, DESIGN.md §3; openllmetry-js source).
+ *   older versions as `gen_ai.usage.prompt_tokens` (observed, docs/instrumentations.md; openllmetry-js source).
  * - Traceloop OpenAI, contrib OpenAI and OpenInference OpenAI copy OpenAI's `prompt_tokens`,
  *   which includes `prompt_tokens_details.cached_tokens`.
  * - OpenInference Anthropic below 0.2 reported the raw count; later versions add the cache in.

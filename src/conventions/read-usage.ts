@@ -10,7 +10,8 @@ import { readServiceTier, SERVICE_TIER_KEYS } from './service-tier.js';
 import { readVercelProviderMetadata, VERCEL_PROVIDER_METADATA_KEY } from './vercel-provider-metadata.js';
 
 // Every list is in priority order: semconv current, semconv deprecated / Traceloop legacy,
-// OpenInference, Vercel AI SDK (`ai.*`). See DESIGN.md §3 and docs/processor.md.
+// OpenInference, Vercel AI SDK (`ai.*`). See docs/processor.md "Attributes read" and
+// docs/instrumentations.md (what each instrumentation really writes).
 
 const MODEL_KEYS = [
   'gen_ai.response.model',

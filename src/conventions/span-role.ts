@@ -28,7 +28,7 @@ const TRACELOOP_AGGREGATE_KINDS: ReadonlySet<string> = new Set(['workflow', 'tas
 const VERCEL_INFERENCE_OPERATION = /\.do(?:Generate|Stream|Embed|Rerank)$/;
 
 /**
- * Attributes at least one of which every GenAI span of DESIGN.md §3 carries (model, provider,
+ * Attributes at least one of which every GenAI span of docs/instrumentations.md carries (model, provider,
  * usage or a span-kind marker). Checking them is the processor's whole cost on a plain span.
  */
 const GEN_AI_MARKERS: readonly string[] = [
@@ -60,11 +60,17 @@ for (const marker of GEN_AI_MARKERS) MARKER_FIRST_CHAR[marker.charCodeAt(0)] = 1
  */
 export function mayBeGenAi(attributes: Attributes): boolean {
   for (const key in attributes) {
-    if (MARKER_FIRST_CHAR[key.charCodeAt(0)] === 1 && GEN_AI_MARKER_SET.has(key) && attributes[key] !== undefined) {
-      return true;
-    }
+    if (isGenAiMarker(key) && attributes[key] !== undefined) return true;
   }
   return false;
+}
+
+/**
+ * Whether one attribute key marks a possible GenAI span: the gate of {@link mayBeGenAi}, for
+ * callers that hold keys in another shape (the gateway walks OTLP key-value lists).
+ */
+export function isGenAiMarker(key: string): boolean {
+  return MARKER_FIRST_CHAR[key.charCodeAt(0)] === 1 && GEN_AI_MARKER_SET.has(key);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { diag, type Attributes } from '@opentelemetry/api';
+import { type Attributes } from '@opentelemetry/api';
 import {
   ATTR_LANGFUSE_COST_DETAILS,
   ATTR_OPENINFERENCE_COST_COMPLETION,
@@ -13,6 +13,7 @@ import {
 } from '../attributes.js';
 import { round12 } from '../pricing/price.js';
 import type { CostResult } from '../pricing/types.js';
+import { warn } from '../diag.js';
 
 /**
  * Also write each priced call's cost under the attribute names other tools read, one switch per
@@ -46,15 +47,15 @@ const TARGETS = ['langfuse', 'openInference', 'semconvProposal'] as const;
 export function validInterop(options: unknown): CostInteropOptions | undefined {
   if (options === undefined) return undefined;
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    diag.warn('otel-llm-cost: interop must be an object such as { openInference: true }; ignored');
+    warn('interop must be an object such as { openInference: true }; ignored');
     return undefined;
   }
   const result: CostInteropOptions = {};
   for (const [key, value] of Object.entries(options)) {
     if (!(TARGETS as readonly string[]).includes(key)) {
-      diag.warn(`otel-llm-cost: unknown interop target '${key}' (known: ${TARGETS.join(', ')}); ignored`);
+      warn(`unknown interop target '${key}' (known: ${TARGETS.join(', ')}); ignored`);
     } else if (typeof value !== 'boolean') {
-      diag.warn(`otel-llm-cost: interop.${key} must be true or false, got ${String(value)}; ignored`);
+      warn(`interop.${key} must be true or false, got ${String(value)}; ignored`);
     } else if (value) {
       result[key as (typeof TARGETS)[number]] = true;
     }

@@ -42,6 +42,8 @@ export class CallSeries {
   hasWritePremium = false;
   /** Unpriced calls by reason. */
   unpriced: Map<string, UnpricedCount> | undefined;
+  /** Priced calls whose cost is an upper bound (cache reads not recorded); reported once > 0. */
+  cacheDetailUnreported = 0;
 
   /** @param attributes the point attributes of the cost, duration, TTFT and savings metrics */
   constructor(readonly attributes: Attributes) {}

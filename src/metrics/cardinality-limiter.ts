@@ -1,5 +1,5 @@
-import { diag } from '@opentelemetry/api';
 import { OTHER_VALUE } from './instruments.js';
+import { DiagOnce } from '../diag.js';
 
 /** Longer attribute values are cut to this many characters: a model id is untrusted input. */
 export const MAX_DIMENSION_VALUE_LENGTH = 128;
@@ -12,7 +12,8 @@ export const MAX_DIMENSION_VALUE_LENGTH = 128;
  */
 export class CardinalityLimiter {
   private readonly _seen = new Map<string, Set<string>>();
-  private readonly _warned = new Set<string>();
+  /** One warning per key (the keys are the configured dimensions, a bounded set). */
+  private readonly _diag = new DiagOnce();
 
   constructor(private readonly _limit: number) {}
 
@@ -32,13 +33,11 @@ export class CardinalityLimiter {
       values.add(value);
       return value;
     }
-    if (!this._warned.has(key)) {
-      this._warned.add(key);
-      diag.warn(
-        `otel-llm-cost: metric attribute "${key}" reached its limit of ${this._limit} distinct ` +
-          `values; further values are recorded as "${OTHER_VALUE}" (raise cardinalityLimit to keep them).`,
-      );
-    }
+    this._diag.warn(
+      key,
+      `metric attribute "${key}" reached its limit of ${this._limit} distinct ` +
+        `values; further values are recorded as "${OTHER_VALUE}" (raise cardinalityLimit to keep them).`,
+    );
     return OTHER_VALUE;
   }
 }

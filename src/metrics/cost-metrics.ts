@@ -1,5 +1,4 @@
 import {
-  diag,
   metrics,
   type Attributes,
   type BatchObservableResult,
@@ -29,6 +28,7 @@ import {
   METRIC_ATTR_OPERATION,
   METRIC_ATTR_PROVIDER,
   METRIC_ATTR_UNPRICED_REASON,
+  METRIC_CACHE_DETAIL_UNREPORTED,
   METRIC_CACHE_SAVINGS,
   METRIC_CACHE_WRITE_PREMIUM,
   METRIC_CALL_DURATION,
@@ -40,6 +40,8 @@ import {
 } from './instruments.js';
 import { PendingHistogramValues } from './pending-histogram-values.js';
 import type { CostMetricsOptions } from './types.js';
+import { debug, DiagOnce, warn } from '../diag.js';
+import { integerOption } from '../options.js';
 
 const DEFAULT_CARDINALITY_LIMIT = 100;
 
@@ -55,6 +57,7 @@ interface Instruments {
   cacheSavings: ObservableCounter;
   cacheWritePremium: ObservableCounter;
   unpriced: ObservableCounter;
+  cacheDetailUnreported: ObservableCounter;
 }
 
 /**
@@ -92,12 +95,12 @@ export class CostMetrics implements LlmCallRecorder {
   private _current: MeterBinding | undefined;
   /** One binding per provider ever seen (global mode), so a provider seen again keeps its totals. */
   private readonly _bindings = new WeakMap<MeterProvider, MeterBinding>();
-  private _warnedFailure = false;
+  private readonly _diag = new DiagOnce();
 
   constructor(options: CostMetricsOptions = {}) {
     this._meterProvider = options.meterProvider;
     this._dimensions = validDimensions(options.dimensions);
-    this._limiter = new CardinalityLimiter(validLimit(options.cardinalityLimit));
+    this._limiter = new CardinalityLimiter(integerOption(options.cardinalityLimit, 'CostMetricsOptions.cardinalityLimit', DEFAULT_CARDINALITY_LIMIT));
     this._costBuckets = validBuckets(options.costBucketBoundaries);
     this._seriesKeys = [METRIC_ATTR_PROVIDER, METRIC_ATTR_MODEL, METRIC_ATTR_OPERATION, ...this._dimensions];
     this._values = new Array<string | undefined>(this._seriesKeys.length).fill(undefined);
@@ -127,11 +130,8 @@ export class CostMetrics implements LlmCallRecorder {
 
   private _warnFailure(err: unknown): void {
     // A recorder must not break the app's span.end(); say so once, then stay quiet.
-    if (!this._warnedFailure) {
-      this._warnedFailure = true;
-      diag.warn('otel-llm-cost: could not record metrics for an LLM call', err);
-    } else {
-      diag.debug('otel-llm-cost: could not record metrics for an LLM call', err);
+    if (!this._diag.warn('record', 'could not record metrics for an LLM call', err)) {
+      debug('could not record metrics for an LLM call', err);
     }
   }
 
@@ -170,6 +170,7 @@ export class CostMetrics implements LlmCallRecorder {
       if (savings !== undefined && savings > 0) series.addSavings(savings);
       const premium = cacheWritePremiumUsd(usage, result.breakdown);
       if (premium !== undefined && premium > 0) series.addWritePremium(premium);
+      if (call.cacheDetailUnreported === true) series.cacheDetailUnreported += 1;
     } else {
       const reason = nonEmptyString(result?.reason) ?? 'unknown';
       series.addUnpriced(this._reasonLimiter.limit(METRIC_ATTR_UNPRICED_REASON, reason));
@@ -223,10 +224,10 @@ class MeterBinding {
     const meter = provider.getMeter(METER_NAME);
     this._instruments = createInstruments(meter, costBuckets);
     this.series = new SeriesIndex(seriesKeys);
-    const { tokens, cacheSavings, cacheWritePremium, unpriced } = this._instruments;
+    const { tokens, cacheSavings, cacheWritePremium, unpriced, cacheDetailUnreported } = this._instruments;
     // The histograms must be on the same meter as this callback: the SDK runs a meter's
     // callbacks, then collects that meter's storages (MeterSharedState.collect).
-    meter.addBatchObservableCallback(this._observe, [tokens, cacheSavings, cacheWritePremium, unpriced]);
+    meter.addBatchObservableCallback(this._observe, [tokens, cacheSavings, cacheWritePremium, unpriced, cacheDetailUnreported]);
   }
 
   /**
@@ -254,10 +255,10 @@ class MeterBinding {
   private readonly _observe = (result: BatchObservableResult): void => {
     try {
       this.replay();
-      const { tokens, cacheSavings, cacheWritePremium, unpriced } = this._instruments;
+      const instruments = this._instruments;
       for (const series of this.series.all) {
-        observeSeries(result, series, tokens, cacheSavings, unpriced);
-        if (series.hasWritePremium) result.observe(cacheWritePremium, series.writePremiumUsd, series.attributes);
+        observeSeries(result, series, instruments);
+        if (series.hasWritePremium) result.observe(instruments.cacheWritePremium, series.writePremiumUsd, series.attributes);
       }
     } catch (err) {
       // Thrown from a callback, it would end up in every collection's `errors`.
@@ -266,13 +267,8 @@ class MeterBinding {
   };
 }
 
-function observeSeries(
-  result: BatchObservableResult,
-  series: CallSeries,
-  tokens: ObservableCounter,
-  cacheSavings: ObservableCounter,
-  unpriced: ObservableCounter,
-): void {
+function observeSeries(result: BatchObservableResult, series: CallSeries, instruments: Instruments): void {
+  const { tokens, cacheSavings, unpriced, cacheDetailUnreported } = instruments;
   for (let type = 0; type < series.tokens.length; type++) {
     const attributes = series.tokenAttributes[type];
     if (attributes !== undefined) result.observe(tokens, series.tokens[type]!, attributes);
@@ -280,6 +276,9 @@ function observeSeries(
   if (series.hasSavings) result.observe(cacheSavings, series.savingsUsd, series.attributes);
   if (series.unpriced !== undefined) {
     for (const entry of series.unpriced.values()) result.observe(unpriced, entry.calls, entry.attributes);
+  }
+  if (series.cacheDetailUnreported > 0) {
+    result.observe(cacheDetailUnreported, series.cacheDetailUnreported, series.attributes);
   }
 }
 
@@ -318,6 +317,11 @@ function createInstruments(meter: Meter, costBuckets: number[]): Instruments {
     }),
     unpriced: meter.createObservableCounter(METRIC_UNPRICED_CALLS, {
       description: 'LLM calls that could not be priced, by gen_ai.cost.unpriced_reason.',
+      unit: '{call}',
+    }),
+    cacheDetailUnreported: meter.createObservableCounter(METRIC_CACHE_DETAIL_UNREPORTED, {
+      description:
+        'Priced LLM calls whose instrumentation does not record cache reads: their cost is an upper bound (gen_ai.cost.cache_detail = unreported).',
       unit: '{call}',
     }),
   };
@@ -393,22 +397,12 @@ function nonEmptyString(value: unknown): string | undefined {
 function validDimensions(value: unknown): string[] {
   if (value === undefined) return [];
   if (!Array.isArray(value) || !value.every((k) => typeof k === 'string' && k.length > 0)) {
-    diag.warn('otel-llm-cost: CostMetricsOptions.dimensions must be an array of attribute keys; using []');
+    warn('CostMetricsOptions.dimensions must be an array of attribute keys; using []');
     return [];
   }
   return [...new Set(value as string[])];
 }
 
-function validLimit(value: unknown): number {
-  if (value === undefined) return DEFAULT_CARDINALITY_LIMIT;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    diag.warn(
-      `otel-llm-cost: CostMetricsOptions.cardinalityLimit must be a positive integer, got ${String(value)}; using ${DEFAULT_CARDINALITY_LIMIT}`,
-    );
-    return DEFAULT_CARDINALITY_LIMIT;
-  }
-  return value;
-}
 
 function validBuckets(value: unknown): number[] {
   if (value === undefined) return [...COST_BUCKETS_USD];
@@ -417,8 +411,8 @@ function validBuckets(value: unknown): number[] {
     value.length > 0 &&
     value.every((b, i) => typeof b === 'number' && Number.isFinite(b) && (i === 0 || b > value[i - 1]));
   if (!ok) {
-    diag.warn(
-      'otel-llm-cost: CostMetricsOptions.costBucketBoundaries must be strictly ascending finite numbers; using the default USD buckets',
+    warn(
+      'CostMetricsOptions.costBucketBoundaries must be strictly ascending finite numbers; using the default USD buckets',
     );
     return [...COST_BUCKETS_USD];
   }

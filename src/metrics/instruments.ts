@@ -5,7 +5,7 @@
  * the semconv metrics `gen_ai.client.token.usage`, `gen_ai.client.operation.duration` and
  * `gen_ai.client.operation.time_to_first_chunk`. Recording under the same names would add a second
  * set of points to the same series and double every sum in a dashboard. So everything except the
- * cost histogram (a contract, DESIGN.md §2) lives under `gen_ai.cost.*`: "as seen by the cost
+ * cost histogram (a contract, docs/architecture.md "Metrics") lives under `gen_ai.cost.*`: "as seen by the cost
  * processor", with the same dimensions as the cost.
  *
  * Prometheus names after a Collector `prometheus` exporter (unit and `_total` suffixes added;
@@ -38,6 +38,13 @@ export const METRIC_UNPRICED_CALLS = 'gen_ai.cost.unpriced_calls';
  * (docs/processor.md). Prometheus: `gen_ai_cost_dropped_attributes_total`.
  */
 export const METRIC_DROPPED_ATTRIBUTES = 'gen_ai.cost.dropped_attributes';
+
+/**
+ * Priced calls whose cost is an upper bound because their instrumentation never records cache
+ * reads (span attribute `gen_ai.cost.cache_detail` = `unreported`).
+ * Prometheus: `gen_ai_cost_cache_detail_unreported_total`.
+ */
+export const METRIC_CACHE_DETAIL_UNREPORTED = 'gen_ai.cost.cache_detail_unreported';
 
 // ── Metric attributes ──
 export const METRIC_ATTR_PROVIDER = 'gen_ai.provider.name';

@@ -1,9 +1,9 @@
-import { diag } from '@opentelemetry/api';
 import { findProvider } from '@pydantic/genai-prices';
 import type { MatchLogic, ModelInfo, ModelPrice, Provider, TieredPrices } from '@pydantic/genai-prices';
 import type { LongContextTier, PriceEntry, PricePeriod, Rates } from './types.js';
 import { normalizeProvider } from './providers.js';
 import { stripRevision } from './resolve.js';
+import { warn } from '../diag.js';
 
 /**
  * The embedded default: price entries built from the data shipped inside the
@@ -88,7 +88,7 @@ const PRICE_KEYS: ReadonlyArray<[string, keyof Rates, number?]> = [
   ['output_audio_mtok', 'outputAudio'],
 ];
 
-let cached: PriceEntry[] | undefined;
+let cached: readonly PriceEntry[] | undefined;
 
 /** Version of `@pydantic/genai-prices` whose data is embedded (its package.json cannot be
  * imported: not in its `exports`); the test suite checks it equals the installed version. */
@@ -105,7 +105,7 @@ export function embeddedSource(): string {
  * vendors first), `equals` strings of its match rule as further exact keys and `starts_with`
  * strings as base keys (they accept revision suffixes only, never a blind prefix).
  */
-export function loadEmbeddedEntries(now: Date = new Date()): PriceEntry[] {
+export function loadEmbeddedEntries(now: Date = new Date()): readonly PriceEntry[] {
   if (cached) return cached;
   const source = embeddedSource();
   const built: { entry: PriceEntry; bare: string[]; bareBase: string[]; vendor: boolean }[] = [];
@@ -116,7 +116,7 @@ export function loadEmbeddedEntries(now: Date = new Date()): PriceEntry[] {
     try {
       provider = findProvider({ providerId: id });
     } catch (err) {
-      diag.warn(`otel-llm-cost: genai-prices provider ${id} could not be read`, err);
+      warn(`genai-prices provider ${id} could not be read`, err);
     }
     if (!provider || provider.id !== id) continue;
     const normalized = normalizeProvider(id) ?? id;
@@ -167,8 +167,19 @@ export function loadEmbeddedEntries(now: Date = new Date()): PriceEntry[] {
     if (entry.periods) for (const p of entry.periods) p.entry.key = entry.key;
     entries.push(entry);
   }
-  cached = entries;
-  return entries;
+  // Shared by every PriceBook of the process: frozen, array and entries, so no caller can change
+  // the prices another one sees.
+  cached = deepFreeze(entries);
+  return cached;
+}
+
+/** Freezes plain objects and arrays, all the way down (the entries hold nothing else). */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
 }
 
 /** The unqualified ids an entry's own provider lists it under (from its `<provider>/` keys). */

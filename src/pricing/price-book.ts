@@ -1,4 +1,3 @@
-import { diag } from '@opentelemetry/api';
 import type { CostResult, NormalizedUsage, PriceEntry, Resolution } from './types.js';
 import { PriceTable } from './price-table.js';
 import { MAX_MODEL_ID_LENGTH, resolveInTable } from './resolve.js';
@@ -6,6 +5,8 @@ import { normalizeProvider } from './providers.js';
 import { priceCall, totalOf } from './price.js';
 import { embeddedSource, loadEmbeddedEntries } from './genai-prices.js';
 import { callTime, isDated, resolutionAt } from './price-at.js';
+import { DiagOnce, error, warn } from '../diag.js';
+import { integerOption } from '../options.js';
 
 export interface PriceBookOptions {
   /** Entries that win over every table (e.g. negotiated prices). Default: none. */
@@ -53,7 +54,8 @@ export class PriceBook {
    * evicted first. */
   private _memoOrder: Array<[string, string]> = [];
   private _memoNext = 0;
-  private readonly _warnedAliases = new Set<string>();
+  /** One warning per configured alias whose target no table knows. */
+  private readonly _diag = new DiagOnce();
 
   constructor(options: PriceBookOptions = {}) {
     this._overrides =
@@ -61,16 +63,11 @@ export class PriceBook {
     this._aliases = new Map();
     for (const [from, to] of Object.entries(options.aliases ?? {})) {
       if (typeof to === 'string' && to.trim() !== '') this._aliases.set(from.trim().toLowerCase(), to);
-      else diag.warn(`otel-llm-cost: alias ${from} ignored: its target is not a model id`);
+      else warn(`alias ${from} ignored: its target is not a model id`);
     }
     this._table = options.table;
     this._embeddedOption = options.embedded;
-    let memoSize = options.memoSize ?? DEFAULT_MEMO_SIZE;
-    if (!Number.isInteger(memoSize) || memoSize < 1) {
-      diag.warn(`otel-llm-cost: memoSize ${String(memoSize)} is not a positive integer, using ${DEFAULT_MEMO_SIZE}`);
-      memoSize = DEFAULT_MEMO_SIZE;
-    }
-    this._memoSize = memoSize;
+    this._memoSize = integerOption(options.memoSize, 'memoSize', DEFAULT_MEMO_SIZE);
   }
 
   /**
@@ -86,11 +83,9 @@ export class PriceBook {
     for (const [from, to] of this._aliases) {
       if (layers.some(layer => resolveInTable(layer, to) !== undefined)) continue;
       unknown.push(from);
-      const cause = `${from}=${to}`;
-      if (this._warnedAliases.has(cause)) continue;
-      this._warnedAliases.add(cause);
-      diag.warn(
-        `otel-llm-cost: alias ${from} → ${to}: no loaded price table knows ${to}; calls to ${from} will be unpriced (unknown_model)`,
+      this._diag.warn(
+        `${from}=${to}`,
+        `alias ${from} → ${to}: no loaded price table knows ${to}; calls to ${from} will be unpriced (unknown_model)`,
       );
     }
     return unknown;
@@ -172,7 +167,7 @@ export class PriceBook {
         source: resolution.entry.source,
       };
     } catch (err) {
-      diag.error('otel-llm-cost: pricing failed', err);
+      error('pricing failed', err);
       return { costUsd: null, reason: 'invalid_usage' };
     }
   }

@@ -16,7 +16,7 @@ export class PriceTable {
   private readonly _entries: readonly PriceEntry[];
   private readonly _qualifiers: Set<string>;
 
-  constructor(entries: PriceEntry[], source: string) {
+  constructor(entries: readonly PriceEntry[], source: string) {
     this.source = source;
     this._entries = entries.slice();
     this.size = this._entries.length;

@@ -1,5 +1,5 @@
 /**
- * Resolving a model id to a price entry (DESIGN.md §4), the same rules for every table:
+ * Resolving a model id to a price entry (docs/pricing.md "Resolving a model id"), the same rules for every table:
  * exact key (case-insensitive) → provider-qualified key → a dated or versioned revision
  * resolved to its base key. Aliases are applied by the PriceBook, across tables.
  *
@@ -121,7 +121,14 @@ export function stripRevision(id: string): string | undefined {
   // `-MMDD` / `-YYMM`
   if (n > 5 && sepAt(4) === '-' && isSnapshot4(id, from(4))) return id.slice(0, n - 5);
   // Gemini versions `-001`, `@002`
-  if (n > 4 && (sepAt(3) === '-' || sepAt(3) === '@') && id.charCodeAt(n - 3) === ZERO && isDigits(id, n - 3, n)) {
+  // (two leading zeros, as documented: `-010` is not a version Google uses, so it is not taken for one)
+  if (
+    n > 4 &&
+    (sepAt(3) === '-' || sepAt(3) === '@') &&
+    id.charCodeAt(n - 3) === ZERO &&
+    id.charCodeAt(n - 2) === ZERO &&
+    isDigits(id, n - 1, n)
+  ) {
     return id.slice(0, n - 4);
   }
   // `-preview-05-20`, `-exp-03-25`

@@ -1,5 +1,5 @@
 /**
- * The data model shared by every step of the pipeline (DESIGN.md §1):
+ * The data model shared by every step of the pipeline (docs/architecture.md "The pipeline"):
  * read (NormalizedUsage) → resolve (Resolution) → price (CostResult).
  *
  * Every rate is USD per token. `undefined` means "the source does not price this class";
@@ -82,7 +82,7 @@ export interface PricePeriod {
   entry: PriceEntry;
 }
 
-/** How a model id was matched to a table key (DESIGN.md §2 `gen_ai.cost.match`). */
+/** How a model id was matched to a table key (`gen_ai.cost.match`, docs/architecture.md "Span attributes"). */
 export type MatchKind = 'exact' | 'provider' | 'revision' | 'alias';
 
 export interface Resolution {

@@ -1,4 +1,4 @@
-import { diag } from '@opentelemetry/api';
+import { DiagOnce } from '../diag.js';
 
 /**
  * Costs of priced calls waiting for an ancestor span to end, keyed by the ancestor's span id.
@@ -11,7 +11,7 @@ import { diag } from '@opentelemetry/api';
 export class CostRollup {
   private readonly _pending = new Map<string, number>();
   private readonly _maxPending: number;
-  private _evictionReported = false;
+  private readonly _diag = new DiagOnce();
 
   constructor(maxPending: number) {
     this._maxPending = maxPending;
@@ -36,13 +36,11 @@ export class CostRollup {
     if (this._pending.size >= this._maxPending) {
       const oldest = this._pending.keys().next().value;
       if (oldest !== undefined) this._pending.delete(oldest);
-      if (!this._evictionReported) {
-        this._evictionReported = true;
-        diag.warn(
-          `CostSpanProcessor: more than ${this._maxPending} spans wait for a cost roll-up; ` +
-            'evicting the oldest (their parents ended elsewhere or were not recorded). Reported once.',
-        );
-      }
+      this._diag.warn(
+        'eviction',
+        `more than ${this._maxPending} spans wait for a cost roll-up; ` +
+          'evicting the oldest (their parents ended elsewhere or were not recorded). Reported once.',
+      );
     }
     this._pending.set(parentId, usd);
   }

@@ -6,7 +6,7 @@ import { roundUsd } from './cost-rollup.js';
 import type { CostEnrichmentOptions } from './cost-span-processor-options.js';
 import { pricingFor } from './cost-span-processor.js';
 import type { PricingHandle } from './default-pricing.js';
-import { DiagOnce } from './diag-once.js';
+import { DiagOnce } from '../diag.js';
 import { markedFirstChunk } from './first-chunk.js';
 import type { LlmCall, LlmCallRecorder } from './llm-call.js';
 import { computeSpanEnrichment, type EnrichmentSettings } from './span-enrichment.js';

@@ -1,4 +1,4 @@
-import { diag, type Attributes, type Context } from '@opentelemetry/api';
+import { type Attributes, type Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { ATTR_COST_ROLLUP_USD } from '../attributes.js';
 import type { InputAccounting, InputAccountingOverrides } from '../conventions/input-accounting.js';
@@ -13,12 +13,13 @@ import {
   type CostEnrichmentOptions,
   type CostSpanProcessorOptions,
 } from './cost-span-processor-options.js';
-import { DiagOnce } from './diag-once.js';
 import { dimensionSourcesFor, type DimensionSources } from './dimension-sources.js';
 import { markedFirstChunk } from './first-chunk.js';
 import type { LlmCallRecorder } from './llm-call.js';
 import { computeSpanEnrichment, type EnrichmentSettings } from './span-enrichment.js';
 import { createDefaultPricing, type PricingHandle } from './default-pricing.js';
+import { DiagOnce, warn } from '../diag.js';
+import { integerOption } from '../options.js';
 
 /**
  * Prices every LLM call: in `onEnding` (the span is still writable) it reads the usage the
@@ -37,13 +38,12 @@ export class CostSpanProcessor implements SpanProcessor {
   private readonly _dimensions: DimensionSources | undefined;
   private readonly _diag = new DiagOnce('CostSpanProcessor');
   private _shutdownPromise: Promise<void> | undefined;
-  private _warnedLimit = false;
 
   constructor(options: CostSpanProcessorOptions = {}) {
     ({ settings: this._settings, pricing: this._pricing } = pricingFor(options));
     this._recorder = options.recorder;
     if (options.rollup ?? true) {
-      this._rollup = new CostRollup(validMaxPending(options.maxPendingRollups));
+      this._rollup = new CostRollup(integerOption(options.maxPendingRollups, 'maxPendingRollups', DEFAULT_MAX_PENDING_ROLLUPS));
     }
     this._dimensions = dimensionSourcesFor(options);
   }
@@ -107,11 +107,11 @@ export class CostSpanProcessor implements SpanProcessor {
     } catch (err) {
       this._diag.error('recording metrics', err);
     }
-    if (!this._warnedLimit) {
-      this._warnedLimit = true;
+    if (!this._diag.has('attribute-limit')) {
       const lost = Object.keys(attributes).filter(k => !Object.prototype.hasOwnProperty.call(span.attributes, k));
-      diag.warn(
-        `CostSpanProcessor: span "${span.name}" is at the SDK's attribute count limit; ${dropped} cost attribute(s) dropped ` +
+      this._diag.warn(
+        'attribute-limit',
+        `span "${span.name}" is at the SDK's attribute count limit; ${dropped} cost attribute(s) dropped ` +
           `(${lost.join(', ')}). Raise spanLimits.attributeCountLimit (or OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT) by at least ` +
           `${COST_ATTRIBUTE_HEADROOM}; further drops are counted in the ${METRIC_DROPPED_ATTRIBUTES} metric, not logged.`,
       );
@@ -181,25 +181,15 @@ export function enrichmentSettings(
 function validTrusted(value: unknown): string[] | undefined {
   if (value === undefined) return undefined;
   if (!Array.isArray(value)) {
-    diag.warn(`CostSpanProcessor: trustedCostAttributes must be an array of attribute names, got ${String(value)}; ignored`);
+    warn(`trustedCostAttributes must be an array of attribute names, got ${String(value)}; ignored`);
     return undefined;
   }
   const names: string[] = [];
   for (const name of value) {
     if (typeof name === 'string' && name.length > 0) names.push(name);
-    else diag.warn(`CostSpanProcessor: trustedCostAttributes entry ${String(name)} is not an attribute name; ignored`);
+    else warn(`trustedCostAttributes entry ${String(name)} is not an attribute name; ignored`);
   }
   return names.length > 0 ? names : undefined;
-}
-
-function validMaxPending(value: number | undefined): number {
-  if (value === undefined) return DEFAULT_MAX_PENDING_ROLLUPS;
-  if (Number.isInteger(value) && value > 0) return value;
-  diag.warn(
-    `CostSpanProcessor: maxPendingRollups must be a positive integer, got ${String(value)}; ` +
-      `using ${DEFAULT_MAX_PENDING_ROLLUPS}`,
-  );
-  return DEFAULT_MAX_PENDING_ROLLUPS;
 }
 
 function validOverrides(overrides: InputAccountingOverrides | undefined): InputAccountingOverrides | undefined {
@@ -211,7 +201,7 @@ function validOverrides(overrides: InputAccountingOverrides | undefined): InputA
     const clean: Record<string, InputAccounting> = {};
     for (const [key, value] of Object.entries(table)) {
       if (value === 'inclusive' || value === 'additive') clean[key] = value;
-      else diag.warn(`CostSpanProcessor: inputAccounting.${field}['${key}'] must be 'inclusive' or 'additive', got ${String(value)}; ignored`);
+      else warn(`inputAccounting.${field}['${key}'] must be 'inclusive' or 'additive', got ${String(value)}; ignored`);
     }
     result[field] = clean;
   }

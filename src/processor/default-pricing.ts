@@ -1,7 +1,7 @@
-import { diag } from '@opentelemetry/api';
 import type { PriceSourceOptions } from '../config.js';
 import { createPriceBook } from '../sources/price-source.js';
 import type { UsagePricer } from './span-enrichment.js';
+import { error } from '../diag.js';
 
 /** The pricing a processor builds for itself when no `priceBook` is given. */
 export interface PricingHandle {
@@ -20,7 +20,7 @@ export function createDefaultPricing(options?: PriceSourceOptions): PricingHandl
     const source = createPriceBook(options);
     return { pricer: source.priceBook, ready: () => source.ready(), shutdown: () => source.shutdown() };
   } catch (err) {
-    diag.error('otel-llm-cost: could not create the price book; calls will be reported unpriced', err);
+    error('could not create the price book; calls will be reported unpriced', err);
     return {
       pricer: { price: () => ({ costUsd: null, reason: 'unknown_model' }) },
       ready: () => Promise.resolve(),

@@ -1,20 +1,2 @@
-import { diag } from '@opentelemetry/api';
-
-/**
- * Reports each cause of failure once through `diag`, so a fault that repeats on every span
- * does not flood the logs from the span path.
- */
-export class DiagOnce {
-  private readonly _reported = new Set<string>();
-  private readonly _prefix: string;
-
-  constructor(prefix: string) {
-    this._prefix = prefix;
-  }
-
-  error(cause: string, err: unknown): void {
-    if (this._reported.has(cause)) return;
-    this._reported.add(cause);
-    diag.error(`${this._prefix}: ${cause} failed; further failures of this kind are not reported`, err);
-  }
-}
+// The warn-once helper lives in src/diag.ts; this path is kept for code written against it.
+export { DiagOnce } from '../diag.js';

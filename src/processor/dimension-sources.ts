@@ -1,6 +1,8 @@
-import { diag, propagation, trace, type AttributeValue, type Attributes, type Context } from '@opentelemetry/api';
+import { propagation, trace, type AttributeValue, type Attributes, type Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span } from '@opentelemetry/sdk-trace';
 import type { CostSpanProcessorOptions } from './cost-span-processor-options.js';
+import { DiagOnce, warn } from '../diag.js';
+import { integerOption } from '../options.js';
 
 /** Default cap on live spans remembered for dimension look-ups. */
 export const DEFAULT_MAX_TRACKED_SPANS = 10_000;
@@ -33,7 +35,7 @@ interface Tracked {
  */
 export class DimensionSources {
   private readonly _live = new Map<string, Tracked>();
-  private _warnedEviction = false;
+  private readonly _diag = new DiagOnce();
 
   constructor(
     private readonly _keys: readonly string[],
@@ -55,12 +57,10 @@ export class DimensionSources {
     if (live.size >= this._maxTracked) {
       const oldest = live.keys().next().value as string;
       live.delete(oldest);
-      if (!this._warnedEviction) {
-        this._warnedEviction = true;
-        diag.warn(
-          `CostSpanProcessor: more than ${this._maxTracked} live spans; the oldest is forgotten, so its descendants may miss its dimensions (raise maxTrackedSpans, or look for spans that are never ended); reported once`,
-        );
-      }
+      this._diag.warn(
+        'eviction',
+        `more than ${this._maxTracked} live spans; the oldest is forgotten, so its descendants may miss its dimensions (raise maxTrackedSpans, or look for spans that are never ended); reported once`,
+      );
     }
     live.set(span.spanContext().spanId, { attributes: span.attributes, parentId, baggage });
   }
@@ -121,24 +121,15 @@ function usable(value: unknown): string | number | boolean | undefined {
 export function dimensionSourcesFor(options: CostSpanProcessorOptions): DimensionSources | undefined {
   let keys: readonly unknown[] | undefined = options.dimensions;
   if (keys !== undefined && !Array.isArray(keys)) {
-    diag.warn('CostSpanProcessor: dimensions must be an array of attribute keys; ignored');
+    warn('dimensions must be an array of attribute keys; ignored');
     keys = undefined;
   }
   keys ??= Array.isArray(options.recorder?.dimensions) ? options.recorder.dimensions : [];
   const valid = keys.filter((k): k is string => typeof k === 'string' && k.length > 0);
   const clean = [...new Set(valid)];
   if (valid.length !== keys.length) {
-    diag.warn('CostSpanProcessor: dimensions must be non-empty strings; others are ignored');
+    warn('dimensions must be non-empty strings; others are ignored');
   }
   if (clean.length === 0) return undefined;
-  return new DimensionSources(clean, validMaxTracked(options.maxTrackedSpans));
-}
-
-function validMaxTracked(value: number | undefined): number {
-  if (value === undefined) return DEFAULT_MAX_TRACKED_SPANS;
-  if (Number.isInteger(value) && value > 0) return value;
-  diag.warn(
-    `CostSpanProcessor: maxTrackedSpans must be a positive integer, got ${String(value)}; using ${DEFAULT_MAX_TRACKED_SPANS}`,
-  );
-  return DEFAULT_MAX_TRACKED_SPANS;
+  return new DimensionSources(clean, integerOption(options.maxTrackedSpans, 'maxTrackedSpans', DEFAULT_MAX_TRACKED_SPANS));
 }

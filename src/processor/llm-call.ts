@@ -16,6 +16,11 @@ export interface LlmCall {
   ttftSeconds?: number;
   /** Seconds, from the span's own start and end time. */
   durationSeconds: number;
+  /**
+   * The instrumentation never records cache reads and the model has a cache-read price: the
+   * cost assumes nothing was cached (an upper bound). Absent otherwise.
+   */
+  cacheDetailUnreported?: boolean;
   /** The span's attributes (read-only), for opt-in metric dimensions. */
   attributes: Attributes;
 }

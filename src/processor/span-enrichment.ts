@@ -1,5 +1,6 @@
 import type { Attributes, HrTime } from '@opentelemetry/api';
 import {
+  ATTR_COST_CACHE_DETAIL,
   ATTR_COST_CACHE_READ_USD,
   ATTR_COST_CACHE_WRITE_USD,
   ATTR_COST_INPUT_ACCOUNTING,
@@ -15,6 +16,7 @@ import {
   ATTR_OPERATION_DURATION,
   ATTR_TIME_TO_FIRST_CHUNK,
 } from '../attributes.js';
+import { isCacheDetailUnreported } from '../conventions/cache-detail.js';
 import type { InputAccountingOverrides } from '../conventions/input-accounting.js';
 import { readUsage } from '../conventions/read-usage.js';
 import { readReportedCost, type ReportedCost } from '../conventions/reported-cost.js';
@@ -120,6 +122,7 @@ export function computeSpanEnrichment(
   // Most important first: a span near the SDK's attribute count limit keeps the attributes set
   // first (setAttributes goes in insertion order), so the total survives when one slot is left.
   const added: Attributes = {};
+  let cacheDetailUnreported = false;
   if (result.costUsd !== null) {
     added[ATTR_COST_USD] = result.costUsd;
     added[ATTR_COST_SOURCE] = result.source;
@@ -134,6 +137,10 @@ export function computeSpanEnrichment(
       added[ATTR_COST_CACHE_READ_USD] = result.breakdown.cacheRead;
       added[ATTR_COST_CACHE_WRITE_USD] = result.breakdown.cacheWrite;
       added[ATTR_COST_OUTPUT_USD] = result.breakdown.output;
+    }
+    if (reported === undefined && isCacheDetailUnreported(scope.name, usage, result.costUsd, (u) => settings.pricer.price(u))) {
+      added[ATTR_COST_CACHE_DETAIL] = 'unreported';
+      cacheDetailUnreported = true;
     }
     if (settings.interop !== undefined) {
       Object.assign(added, interopAttributes(result, reported !== undefined, settings.interop, source));
@@ -152,6 +159,7 @@ export function computeSpanEnrichment(
   const operation = source['gen_ai.operation.name'];
   if (typeof operation === 'string') call.operation = operation;
   if (ttft !== undefined) call.ttftSeconds = ttft.seconds;
+  if (cacheDetailUnreported) call.cacheDetailUnreported = true;
 
   const enrichment: SpanEnrichment = { attributes: added, call };
   if (result.costUsd !== null) enrichment.costUsd = result.costUsd;

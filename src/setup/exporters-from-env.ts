@@ -1,4 +1,3 @@
-import { diag } from '@opentelemetry/api';
 import { getNumberFromEnv, getStringFromEnv, getStringListFromEnv } from '@opentelemetry/core';
 import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
@@ -12,6 +11,7 @@ import {
   sdkMetrics,
   sdkTrace,
 } from './sdk-modules.js';
+import { warn } from '../diag.js';
 
 /**
  * The export side of the one-call setup, chosen from the standard variables the way
@@ -36,7 +36,7 @@ export function otlpProtocolFromEnv(signal: Signal): Protocol {
   const name = `OTEL_EXPORTER_OTLP_${signal}_PROTOCOL`;
   const value = getStringFromEnv(name) ?? getStringFromEnv('OTEL_EXPORTER_OTLP_PROTOCOL') ?? 'http/protobuf';
   if (PROTOCOLS.includes(value)) return value as Protocol;
-  diag.warn(`otel-llm-cost: unsupported OTLP ${signal.toLowerCase()} protocol ${JSON.stringify(value)}; using http/protobuf`);
+  warn(`unsupported OTLP ${signal.toLowerCase()} protocol ${JSON.stringify(value)}; using http/protobuf`);
   return 'http/protobuf';
 }
 
@@ -73,8 +73,8 @@ export function exportSpanProcessorsFromEnv(): SpanProcessor[] {
     if (name === 'otlp') processors.push(batchSpanProcessor(otlpTraceExporterFromEnv()));
     else if (name === 'console') processors.push(new (sdkTrace().SimpleSpanProcessor)({ exporter: new (sdkTrace().ConsoleSpanExporter)() }));
     else {
-      diag.warn(
-        `otel-llm-cost: OTEL_TRACES_EXPORTER value ${JSON.stringify(name)} is not supported by llmCostNodeSDKOptions ` +
+      warn(
+        `OTEL_TRACES_EXPORTER value ${JSON.stringify(name)} is not supported by llmCostNodeSDKOptions ` +
           '(otlp, console, none); pass your exporter as traceExporter',
       );
     }
@@ -113,6 +113,6 @@ function positiveFromEnv(name: string): number | undefined {
   const value = getNumberFromEnv(name);
   if (value === undefined) return undefined;
   if (value > 0) return value;
-  diag.warn(`otel-llm-cost: ${name}=${value} is invalid (a positive number is expected); using the default`);
+  warn(`${name}=${value} is invalid (a positive number is expected); using the default`);
   return undefined;
 }

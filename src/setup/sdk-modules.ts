@@ -5,6 +5,7 @@ import type * as ExporterMetricsProto from '@opentelemetry/exporter-metrics-otlp
 import type * as ExporterTraceGrpc from '@opentelemetry/exporter-trace-otlp-grpc';
 import type * as ExporterTraceHttp from '@opentelemetry/exporter-trace-otlp-http';
 import type * as ExporterTraceProto from '@opentelemetry/exporter-trace-otlp-proto';
+import type * as Instrumentation from '@opentelemetry/instrumentation';
 import type * as SdkMetrics from '@opentelemetry/sdk-metrics';
 import type * as SdkTrace from '@opentelemetry/sdk-trace';
 
@@ -51,3 +52,4 @@ export const exporterTraceGrpc = (): typeof ExporterTraceGrpc => load('@opentele
 export const exporterMetricsProto = (): typeof ExporterMetricsProto => load('@opentelemetry/exporter-metrics-otlp-proto');
 export const exporterMetricsHttp = (): typeof ExporterMetricsHttp => load('@opentelemetry/exporter-metrics-otlp-http');
 export const exporterMetricsGrpc = (): typeof ExporterMetricsGrpc => load('@opentelemetry/exporter-metrics-otlp-grpc');
+export const instrumentation = (): typeof Instrumentation => load('@opentelemetry/instrumentation');

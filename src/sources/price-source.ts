@@ -1,16 +1,14 @@
-import { diag } from '@opentelemetry/api';
 import { stat } from 'node:fs/promises';
 import { redactUrl, resolveConfig, type PriceSourceOptions, type ResolvedPriceSourceConfig } from '../config.js';
 import { PriceBook } from '../pricing/price-book.js';
 import { PriceTable } from '../pricing/price-table.js';
 import type { PriceEntry } from '../pricing/types.js';
 import { DiskCache } from './disk-cache.js';
-import { fetchTable } from './fetch-table.js';
-import { describeRejected, parseLiteLLMText, parseLiteLLMTextSliced, toPriceTable, type LoadedTable } from './litellm-source.js';
+import { fetchTable, TableFetchError } from './fetch-table.js';
+import { describeRejected, parseLiteLLMText, parseLiteLLMTextSliced, TableLoadError, toPriceTable, type LoadedTable } from './litellm-source.js';
 import { errorExcerpt } from './log-text.js';
-import { readRegularFile, readRegularFileSync } from './read-file.js';
-
-const LOG_PREFIX = 'otel-llm-cost';
+import { FileReadError, readRegularFile, readRegularFileSync } from './read-file.js';
+import { debug, DiagOnce, error } from '../diag.js';
 
 /** Source name of user overrides on `gen_ai.cost.source`. */
 export const OVERRIDES_SOURCE = 'overrides';
@@ -21,6 +19,8 @@ export interface PriceBookHandle {
   readonly priceBook: PriceBook;
   /** Resolves (never rejects) once the first load attempt of every source has finished. */
   ready(): Promise<void>;
+  /** Loads again now: the URL over the network, or the file when it changed. Never rejects. */
+  refresh(): Promise<void>;
   /** Stops refreshing and aborts a fetch in flight; idempotent. */
   shutdown(): Promise<void>;
 }
@@ -41,7 +41,8 @@ export class PriceSource implements PriceBookHandle {
   /** The configuration in force, every default applied. */
   readonly config: ResolvedPriceSourceConfig;
   private readonly _cache: DiskCache | undefined;
-  private readonly _reported = new Set<string>();
+  /** Failures said once per cause; a cause is forgotten when a load succeeds (`_recovered`). */
+  private readonly _diag = new DiagOnce();
   private readonly _abort = new AbortController();
   private readonly _first: Promise<void>;
   private _timer: ReturnType<typeof setInterval> | undefined;
@@ -68,7 +69,7 @@ export class PriceSource implements PriceBookHandle {
         embedded: config.embedded ? undefined : false,
       });
     } catch (err) {
-      diag.error(`${LOG_PREFIX}: could not build the price book; using the embedded table only`, err);
+      error(`could not build the price book; using the embedded table only`, err);
       book = new PriceBook();
     }
     this.priceBook = book;
@@ -177,8 +178,7 @@ export class PriceSource implements PriceBookHandle {
       });
     } catch (err) {
       if (this._isShutdown) return;
-      const kind = (err as { kind?: string }).kind ?? 'network';
-      this._warn(`fetch:${kind}`, `could not fetch prices from ${redactUrl(url)}: ${String((err as Error).message).split(url).join(redactUrl(url))}; ${this._keeping()}`);
+      this._warn(`fetch:${failureKind(err, 'network')}`, `could not fetch prices from ${redactUrl(url)}: ${String((err as Error).message).split(url).join(redactUrl(url))}; ${this._keeping()}`);
       return;
     }
     const fetchedAt = Date.now();
@@ -186,8 +186,7 @@ export class PriceSource implements PriceBookHandle {
     try {
       loaded = await parseLiteLLMTextSliced(fetched.body, url, fetched.lastModified ?? new Date(fetchedAt));
     } catch (err) {
-      const kind = (err as { kind?: string }).kind ?? 'invalid';
-      this._warn(`table:${kind}`, `prices from ${redactUrl(url)} are unusable: ${errorExcerpt(err, 300)}; ${this._keeping()}`);
+      this._warn(`table:${failureKind(err, 'invalid')}`, `prices from ${redactUrl(url)} are unusable: ${errorExcerpt(err, 300)}; ${this._keeping()}`);
       return;
     }
     if (this._isShutdown) return;
@@ -198,7 +197,7 @@ export class PriceSource implements PriceBookHandle {
     if (this._cache !== undefined) {
       try {
         await this._cache.write({ fetchedAt, lastModified: fetched.lastModified?.getTime(), tableText: fetched.body });
-        this._reported.delete('cache_write');
+        this._diag.forget((cause) => cause === 'cache_write');
       } catch (err) {
         this._warn('cache_write', `could not write the price cache ${this._cache.file} (${errorExcerpt(err, 200)}); prices are still in force, but will be fetched again by the next process`);
       }
@@ -219,14 +218,12 @@ export class PriceSource implements PriceBookHandle {
   private _recovered(): void {
     // Rejected entries are reported once per table; a cache that cannot be written once per
     // failure (it is cleared when a write succeeds), not again after every successful fetch.
-    for (const cause of [...this._reported]) if (!cause.startsWith('rejected:') && cause !== 'cache_write') this._reported.delete(cause);
+    this._diag.forget((cause) => !cause.startsWith('rejected:') && cause !== 'cache_write');
   }
 
   private _warn(cause: string, message: string, err?: unknown): void {
-    if (this._reported.has(cause)) return;
-    this._reported.add(cause);
-    if (err === undefined) diag.warn(`${LOG_PREFIX}: ${message}`);
-    else diag.warn(`${LOG_PREFIX}: ${message}`, err);
+    if (err === undefined) this._diag.warn(cause, message);
+    else this._diag.warn(cause, message, err);
   }
 
   private _readPathSync(path: string): PriceTable | undefined {
@@ -253,14 +250,14 @@ export class PriceSource implements PriceBookHandle {
       this._pathMtime = mtime.getTime();
       this._recovered();
     } catch (err) {
-      this._warn(`path:${(err as { code?: string; kind?: string }).kind ?? (err as { code?: string }).code ?? 'error'}`, `could not reload prices from ${path}: ${errorExcerpt(err, 300)}; ${this._keeping()}`);
+      this._warn(`path:${failureKind(err, 'error')}`, `could not reload prices from ${path}: ${errorExcerpt(err, 300)}; ${this._keeping()}`);
     }
   }
 
   private _reportRejected(loaded: LoadedTable): void {
     if (loaded.rejected.length === 0) return;
     this._warn(`rejected:${loaded.table.source}:${loaded.rejected.length}`, `${loaded.table.source}: ${describeRejected(loaded.rejected)}`);
-    diag.debug(`${LOG_PREFIX}: entries ignored in ${loaded.table.source}`, loaded.rejected);
+    debug(`entries ignored in ${loaded.table.source}`, loaded.rejected);
   }
 
   /** Overrides from `overridesPath`, then `overrides` (which wins per key). */
@@ -292,4 +289,14 @@ export class PriceSource implements PriceBookHandle {
 /** Creates a `PriceSource`: a price book kept up to date from the configured sources. */
 export function createPriceBook(options?: PriceSourceOptions): PriceBookHandle {
   return new PriceSource(options);
+}
+
+/**
+ * The cause a failed load is reported under: the kind of our own error types, else a Node error
+ * code (`ENOENT`, `EACCES`, …), else `fallback`.
+ */
+function failureKind(err: unknown, fallback: string): string {
+  if (err instanceof TableFetchError || err instanceof TableLoadError || err instanceof FileReadError) return err.kind;
+  const code = err instanceof Error ? (err as NodeJS.ErrnoException).code : undefined;
+  return typeof code === 'string' ? code : fallback;
 }

@@ -2,10 +2,12 @@
  * The package as a user installs it, on both OpenTelemetry JS lines: `npm pack` into a fresh app
  * with today's `latest` `@opentelemetry/sdk-node` and `@opentelemetry/instrumentation-openai`
  * (3.x, run on Node 22 and 24) and with `@opentelemetry/sdk-node` 0.223 (2.x, run on Node 20),
- * `openai` 6 in both (the contrib instrumentation covers `<7`). In each, the README quick start
+ * `openai` 6 in both (the contrib instrumentation covers `<7`), and `openai` 7 on 3.x (which it does
+ * not cover: OpenAIUsageInstrumentation, enabled by the helper, makes the span). In each, the README quick start
  * runs as written (ES module with `--import`, CommonJS with `-r`, and an ESM app with the loader
  * hook) against the mock OpenAI server and a loopback OTLP receiver; the app ends by itself and
- * its exported span must carry the cost genai-prices' `calcPrice` gives for the mock's usage.
+ * its exported span must carry the cost genai-prices' `calcPrice` gives for the mock's full usage,
+ * cached tokens included (issue 9: the contrib span alone would be priced as if nothing was cached).
  *
  * Needs the registry (npm install) and, for 3.x, the Node 22/24 binaries .ci/run installs under
  * ~/.cache/otel-llm-cost/node. Missing binaries skip outside CI and fail with CI set.
@@ -22,7 +24,7 @@ import { markedBlock } from '../support/readme-blocks.js';
 import { nodeBinary, packedFiles, prepareFixtureApp, versionsInTree, type FixtureApp } from './fixture-app.js';
 
 const inCi = !!process.env.CI && process.env.CI !== 'false';
-const USAGE = { input: 1200, cached: 0, output: 300 };
+const USAGE = { input: 2500, cached: 1920, output: 150 };
 const MODEL = 'gpt-4o-mini';
 
 /** A CommonJS app (the package is `"type": "commonjs"`, as `npm init` makes it). */
@@ -45,7 +47,8 @@ const APP_MANUAL = `import { trace } from '@opentelemetry/api';
 console.log('node', process.version);
 trace.getTracer('compat').startSpan('chat ${MODEL}', { attributes: {
   'gen_ai.operation.name': 'chat', 'gen_ai.provider.name': 'openai', 'gen_ai.request.model': '${MODEL}',
-  'gen_ai.usage.input_tokens': ${USAGE.input}, 'gen_ai.usage.output_tokens': ${USAGE.output} } }).end();
+  'gen_ai.usage.input_tokens': ${USAGE.input}, 'gen_ai.usage.cache_read.input_tokens': ${USAGE.cached},
+  'gen_ai.usage.output_tokens': ${USAGE.output} } }).end();
 `;
 
 interface Form {
@@ -83,6 +86,8 @@ interface Line {
   specs: string[];
   /** SDK version prefix the line must have installed. */
   sdkNode: RegExp;
+  /** Instrumentation scope of the OpenAI call's span. */
+  scope: string;
   runtimes: Array<{ label: string; node: string | undefined; version: string }>;
 }
 
@@ -93,15 +98,24 @@ const LINES: Line[] = [
     name: 'otel3',
     specs: ['@opentelemetry/sdk-node@latest', '@opentelemetry/instrumentation-openai@latest', 'openai@6'],
     sdkNode: /^0\.3\d\d\./,
+    scope: '@opentelemetry/instrumentation-openai',
     runtimes: [
       { label: 'Node 22', node: node22.path, version: node22.version },
       { label: 'Node 24', node: node24.path, version: node24.version },
     ],
   },
   {
+    name: 'otel3-openai7',
+    specs: ['@opentelemetry/sdk-node@latest', '@opentelemetry/instrumentation-openai@latest', 'openai@7'],
+    sdkNode: /^0\.3\d\d\./,
+    scope: 'otel-llm-cost/instrumentation-openai',
+    runtimes: [{ label: 'Node 22', node: node22.path, version: node22.version }],
+  },
+  {
     name: 'otel2',
     specs: ['@opentelemetry/sdk-node@0.223', '@opentelemetry/instrumentation-openai@0.21', 'openai@6'],
     sdkNode: /^0\.223\./,
+    scope: '@opentelemetry/instrumentation-openai',
     runtimes: [{ label: `Node ${process.versions.node}`, node: process.versions.node.startsWith('20.') ? process.execPath : undefined, version: '20.x' }],
   },
 ];
@@ -201,12 +215,17 @@ for (const line of LINES) {
             .slice(before)
             .find((s) => s.attributes['gen_ai.request.model'] === MODEL);
           expect(span, `${out.stdout}\n${out.stderr}\nspans: ${JSON.stringify(receiver.spans().slice(before).map((s) => s.name))}`).toBeDefined();
-          const oracle = calcPrice({ input_tokens: USAGE.input, output_tokens: USAGE.output }, MODEL, { providerId: 'openai' });
+          const oracle = calcPrice(
+            { input_tokens: USAGE.input, cache_read_tokens: USAGE.cached, output_tokens: USAGE.output },
+            MODEL,
+            { providerId: 'openai' },
+          );
           expect(oracle).not.toBeNull();
           expect(span!.attributes[ATTR_COST_UNPRICED_REASON]).toBeUndefined();
           expect(span!.attributes[ATTR_COST_USD]).toBeCloseTo(oracle!.total_price, 12);
           if (form.name.includes('wiring')) return;
-          expect(span!.scope).toBe('@opentelemetry/instrumentation-openai');
+          expect(span!.scope).toBe(line.scope);
+          expect(span!.attributes['gen_ai.usage.cache_read.input_tokens']).toBe(USAGE.cached);
           expect(span!.resource['service.name']).toBe('my-llm-app');
 
         });

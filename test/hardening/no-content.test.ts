@@ -23,7 +23,7 @@ import { TestReader } from '../support/metric-reader.js';
 
 const SECRET = 'SECRET-c0ntent-marker';
 
-/** Content attributes of every convention in DESIGN.md §3 (semconv, Traceloop, OpenInference, Vercel). */
+/** Content attributes of every convention in docs/instrumentations.md (semconv, Traceloop, OpenInference, Vercel). */
 const CONTENT: Attributes = {
   'gen_ai.prompt': `${SECRET} prompt`,
   'gen_ai.prompt.0.content': `${SECRET} p0`,

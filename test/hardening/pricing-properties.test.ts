@@ -179,7 +179,7 @@ describe('cost never decreases when any token count grows', () => {
 // ── Resolution oracle, written without the resolver ──────────────────────────────────────────
 
 /**
- * Revision suffixes as the pricing tables use them (DESIGN.md §4): dates, snapshot numbers,
+ * Revision suffixes as the pricing tables use them (docs/pricing.md "Resolving a model id"): dates, snapshot numbers,
  * Bedrock versions, `latest`, Vertex `@default`, Gemini `-00N`, the `-MM-DD` of a preview. Deliberately written as
  * regular expressions (the resolver uses none) so the two cannot share a mistake.
  */
@@ -325,7 +325,7 @@ describe('a model id never resolves to a key that is not its own base or alias',
   });
 
   it('never slides to a neighbouring model family (known traps)', () => {
-    // Pairs from DESIGN.md §4: the longer id is a different model, not a revision. The first four
+    // Pairs from docs/pricing.md "Resolving a model id": the longer id is a different model, not a revision. The first four
     // are unknown everywhere (they must stay unpriced); the last four are dated snapshots of the
     // longer model that both tables resolve, so the check on what they resolve to really runs.
     const unknown: Array<[string, string]> = [

@@ -6,7 +6,7 @@ import { calcPrice, findProvider } from '@pydantic/genai-prices';
 import type { ModelInfo, Usage } from '@pydantic/genai-prices';
 import { GENAI_PRICES_VERSION, loadEmbeddedEntries } from '../../src/pricing/genai-prices.js';
 import { PriceBook, embeddedPriceTable } from '../../src/pricing/price-book.js';
-import type { NormalizedUsage } from '../../src/pricing/types.js';
+import type { NormalizedUsage, PriceEntry } from '../../src/pricing/types.js';
 
 /**
  * The embedded default must price like genai-prices itself: its own `calcPrice` is the oracle.
@@ -48,6 +48,19 @@ describe('embedded genai-prices table', () => {
   it('is built once per process', () => {
     expect(loadEmbeddedEntries()).toBe(loadEmbeddedEntries());
     expect(embeddedPriceTable()).toBe(embeddedPriceTable());
+  });
+
+  it('hands out entries no caller can change (one shared copy per process)', () => {
+    const entries = loadEmbeddedEntries();
+    const gpt = entries.find((e) => e.key === 'gpt-4o');
+    expect(gpt).toBeDefined();
+    const rate = gpt!.rates.input;
+    expect(() => (entries as PriceEntry[]).push(gpt!)).toThrow(TypeError);
+    expect(() => {
+      (gpt!.rates as { input: number }).input = 0;
+    }).toThrow(TypeError);
+    expect(loadEmbeddedEntries().find((e) => e.key === 'gpt-4o')!.rates.input).toBe(rate);
+    expect(new PriceBook().price({ model: 'gpt-4o', inputTokens: 1_000_000 }).costUsd).toBeCloseTo(rate! * 1_000_000, 9);
   });
 
   it('agrees with genai-prices calcPrice on real models and usage mixes', () => {
