@@ -63,6 +63,7 @@ export type {
   Rates,
   LongContextTier,
   PriceEntry,
+  PricePeriod,
   MatchKind,
   Resolution,
   NormalizedUsage,

@@ -68,7 +68,8 @@ function suggest(given: string, spec: OptionSpec): string {
   let bestDistance = 3;
   for (const name of Object.keys(spec)) {
     const d = name.startsWith(bare) || bare.startsWith(name) ? Math.min(1, distance(bare, name)) : distance(bare, name);
-    if (d < bestDistance) {
+    // Fewer edits than the option has letters: `-x` is no near miss of `--at`.
+    if (d < bestDistance && d < bare.length) {
       bestDistance = d;
       best = name;
     }

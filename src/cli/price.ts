@@ -1,10 +1,11 @@
 import type { CostResult, NormalizedUsage } from '../pricing/types.js';
-import { parseArguments, UsageError } from './args.js';
+import { parseArguments, show, UsageError } from './args.js';
 import type { Command } from './command.js';
 import { alignDecimals, columns, significant, tokens, usd } from './format.js';
 import { openPrices, PRICES_HELP } from './prices.js';
 import { longContextOf, ratesOf, type ShownRates } from './rates.js';
 import { USAGE_HELP, USAGE_OPTIONS, usageFromFlags, usageJson } from './usage.js';
+import { parseInstant } from '../pricing/price-at.js';
 
 const USAGE = `Usage: llm-cost price MODEL [options]
 
@@ -13,6 +14,8 @@ Prices one LLM call from its token counts, with the same sources and engine as t
 Options:
 ${USAGE_HELP}
 ${PRICES_HELP}
+  --at DATE              price the call as made at DATE: an ISO date (2025-06-10, midnight UTC)
+                         or date-time (2025-06-10T12:00:00Z; UTC without an offset); default now
   --json                 print one JSON object instead of a table
   -h, --help             show this help
 
@@ -25,7 +28,7 @@ export const priceCommand: Command = {
   summary: 'price one call: cost, its parts, and the rates applied',
   usage: USAGE,
   async run(argv) {
-    const { values, positionals } = parseArguments(argv, { ...USAGE_OPTIONS, prices: 'string', json: 'boolean', help: 'boolean' });
+    const { values, positionals } = parseArguments(argv, { ...USAGE_OPTIONS, prices: 'string', at: 'string', json: 'boolean', help: 'boolean' });
     if (values['help']) {
       process.stdout.write(USAGE);
       return 0;
@@ -34,16 +37,22 @@ export const priceCommand: Command = {
     if (model === undefined || model.trim() === '') throw new UsageError('missing MODEL: llm-cost price MODEL [options]');
     if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}" (one MODEL per call; llm-cost compare prices several)`);
     const usage: NormalizedUsage = { model: model.trim(), ...usageFromFlags(values) };
+    const at = values['at'];
+    if (typeof at === 'string') {
+      const ms = parseInstant(at);
+      if (ms === undefined) throw new UsageError(`--at must be an ISO date (2025-06-10) or date-time (2025-06-10T12:00:00Z), got "${show(at)}"`);
+      usage.at = ms;
+    } else usage.at = Date.now();
     const prices = typeof values['prices'] === 'string' ? values['prices'] : undefined;
     if (prices !== undefined && prices.trim() === '') throw new UsageError('--prices needs a file or URL');
 
     const source = await openPrices(prices);
     const result = source.priceBook.price(usage);
-    const entry = result.costUsd !== null ? source.priceBook.resolve(usage.model!, usage.provider)?.entry : undefined;
+    const entry = result.costUsd !== null ? source.priceBook.resolveAt(usage.model!, usage.provider, usage.at)?.entry : undefined;
     await source.shutdown();
     const rates = entry ? ratesOf(entry, usage.serviceTier) : undefined;
     const longContext = entry ? longContextOf(entry, usage.serviceTier) : [];
-    process.stdout.write(values['json'] ? `${JSON.stringify(toJson(usage, result, rates, longContext))}\n` : toTable(usage, result, rates, longContext));
+    process.stdout.write(values['json'] ? `${JSON.stringify(toJson(usage, result, rates, longContext))}\n` : toTable(usage, result, rates, longContext, typeof at === 'string' ? usage.at : undefined));
     return result.costUsd === null ? 2 : 0;
   },
 };
@@ -53,6 +62,7 @@ function toJson(usage: NormalizedUsage, result: CostResult, rates: ShownRates | 
   return {
     model: usage.model,
     provider: usage.provider ?? null,
+    at: new Date(usage.at!).toISOString(),
     cost_usd: result.costUsd,
     pricing_key: priced?.pricingKey ?? null,
     match: priced?.match ?? null,
@@ -72,7 +82,13 @@ function toJson(usage: NormalizedUsage, result: CostResult, rates: ShownRates | 
   };
 }
 
-function toTable(usage: NormalizedUsage, result: CostResult, rates: ShownRates | undefined, longContext: ReturnType<typeof longContextOf>): string {
+function toTable(
+  usage: NormalizedUsage,
+  result: CostResult,
+  rates: ShownRates | undefined,
+  longContext: ReturnType<typeof longContextOf>,
+  pricedAt: number | undefined,
+): string {
   const rows: string[][] = [['model', usage.provider ? `${usage.model} (provider ${usage.provider})` : usage.model!]];
   if (result.costUsd === null) {
     rows.push(['cost', `not priced: ${result.reason}`]);
@@ -86,6 +102,8 @@ function toTable(usage: NormalizedUsage, result: CostResult, rates: ShownRates |
     ['source', result.source],
     ['service tier', usage.serviceTier ?? 'standard'],
   );
+  // Said only when asked for (--at): without it the call is priced now.
+  if (pricedAt !== undefined) rows.push(['priced at', new Date(pricedAt).toISOString()]);
   // Above a long-context threshold every class is billed at that tier's rates: show those.
   const applied = [...longContext].reverse().find((t) => (usage.inputTokens ?? 0) > t.above_tokens);
   if (applied) rates = applied.rates;

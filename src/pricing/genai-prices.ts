@@ -1,6 +1,6 @@
 import { findProvider } from '@pydantic/genai-prices';
 import type { MatchLogic, ModelInfo, ModelPrice, Provider, TieredPrices } from '@pydantic/genai-prices';
-import type { LongContextTier, PriceEntry, Rates } from './types.js';
+import type { LongContextTier, PriceEntry, PricePeriod, Rates } from './types.js';
 import { normalizeProvider } from './providers.js';
 import { stripRevision } from './resolve.js';
 import { warn } from '../diag.js';
@@ -14,8 +14,10 @@ import { warn } from '../diag.js';
  * - `TieredPrices {base, tiers:[{start, price}]}`: genai-prices applies a tier when the
  *   request's total input tokens (cache included) are strictly greater than `start`, to every
  *   tiered price of the request — a whole-request cliff, i.e. `LongContextTier.above = start`;
- * - conditional prices (a list with `start_date` / `time_of_day` constraints): the one in force
- *   now (its own rule: the last whose constraint holds) — time-of-day discounts are ignored;
+ * - conditional prices (a list with `start_date` / `time_of_day` constraints): the entry's rates
+ *   are the ones in force now (its own rule: the last whose constraint holds), and each dated
+ *   price is kept as a period (`PriceEntry.periods`) so a call is priced at its own time;
+ *   time-of-day discounts are ignored;
  * - per-request, per-search, per-page and image/video prices have no place in `Rates`.
  */
 
@@ -162,6 +164,7 @@ export function loadEmbeddedEntries(now: Date = new Date()): readonly PriceEntry
     if (matchKeys.length) entry.matchKeys = matchKeys;
     const baseKeys = [...(entry.baseKeys ?? []), ...bareBase];
     if (baseKeys.length) entry.baseKeys = baseKeys;
+    if (entry.periods) for (const p of entry.periods) p.entry.key = entry.key;
     entries.push(entry);
   }
   // Shared by every PriceBook of the process: frozen, array and entries, so no caller can change
@@ -212,6 +215,32 @@ function toEntry(
 ): { entry: PriceEntry; bare: string[]; bareBase: string[] } | undefined {
   const prices = currentPrices(model, now);
   if (!prices) return undefined;
+  const priced = toRates(prices);
+  if (!priced) return undefined;
+  const { rates, longContext } = priced;
+
+  const id = model.id.toLowerCase();
+  const equals: string[] = [];
+  const startsWith: string[] = [];
+  collectMatchKeys(model.match, equals, startsWith, 0, bedrock);
+  const matchKeys: string[] = [];
+  const baseKeys: string[] = [];
+  for (const q of qualifiers) {
+    matchKeys.push(`${q}/${id}`);
+    for (const e of equals) matchKeys.push(`${q}/${e}`);
+    for (const s of startsWith) baseKeys.push(`${q}/${s}`);
+  }
+  const entry: PriceEntry = { key: model.id, provider, rates, source, matchKeys, baseKeys };
+  if (longContext) entry.longContext = longContext;
+  if (typeof model.context_window === 'number' && model.context_window > 0) entry.contextWindow = model.context_window;
+  const periods = datedPeriods(model, provider, source);
+  if (periods) entry.periods = periods;
+  return { entry, bare: [id, ...equals], bareBase: startsWith };
+}
+
+/** genai-prices' price keys → per-token rates and long-context cliffs; `undefined` when the
+ * price has neither an input nor an output rate. */
+function toRates(prices: ModelPrice): { rates: Rates; longContext?: LongContextTier[] } | undefined {
   const rates: Rates = {};
   const cliffs = new Map<number, LongContextTier>();
   for (const [priceKey, cls, per = MTOK] of PRICE_KEYS) {
@@ -231,22 +260,33 @@ function toEntry(
     }
   }
   if (rates.input === undefined && rates.output === undefined) return undefined;
+  return cliffs.size ? { rates, longContext: [...cliffs.values()].sort((a, b) => a.above - b.above) } : { rates };
+}
 
-  const id = model.id.toLowerCase();
-  const equals: string[] = [];
-  const startsWith: string[] = [];
-  collectMatchKeys(model.match, equals, startsWith, 0, bedrock);
-  const matchKeys: string[] = [];
-  const baseKeys: string[] = [];
-  for (const q of qualifiers) {
-    matchKeys.push(`${q}/${id}`);
-    for (const e of equals) matchKeys.push(`${q}/${e}`);
-    for (const s of startsWith) baseKeys.push(`${q}/${s}`);
+/**
+ * The dated prices of a model (a list whose entries are unconstrained or carry a `start_date`),
+ * ascending by start: genai-prices picks the last entry whose constraint holds, else the first,
+ * which for such a list is the latest start at or before the call. `start_date` is a UTC date
+ * (`new Date('2025-06-10')` in its engine). Time-of-day entries are left out. `undefined` when
+ * the model has fewer than two dated prices.
+ */
+function datedPeriods(model: ModelInfo, provider: string, source: string): PricePeriod[] | undefined {
+  if (!Array.isArray(model.prices) || model.prices.length < 2) return undefined;
+  const periods: PricePeriod[] = [];
+  for (const p of model.prices) {
+    if (!p) continue;
+    const c = p.constraint;
+    const from = c === undefined ? -Infinity : c.type === 'start_date' ? Date.parse(c.start_date) : NaN;
+    if (Number.isNaN(from)) continue;
+    const priced = toRates(p.prices);
+    if (!priced) continue;
+    const entry: PriceEntry = { key: model.id, provider, rates: priced.rates, source };
+    if (priced.longContext) entry.longContext = priced.longContext;
+    if (typeof model.context_window === 'number' && model.context_window > 0) entry.contextWindow = model.context_window;
+    periods.push({ from, entry });
   }
-  const entry: PriceEntry = { key: model.id, provider, rates, source, matchKeys, baseKeys };
-  if (cliffs.size) entry.longContext = [...cliffs.values()].sort((a, b) => a.above - b.above);
-  if (typeof model.context_window === 'number' && model.context_window > 0) entry.contextWindow = model.context_window;
-  return { entry, bare: [id, ...equals], bareBase: startsWith };
+  if (periods.length < 2) return undefined;
+  return periods.sort((a, b) => a.from - b.from);
 }
 
 /** The price in force at `now`, with genai-prices' own rule: the last entry whose constraint

@@ -1,5 +1,6 @@
 import type { LongContextTier, PriceEntry, Rates, ServiceTier } from './types.js';
 import { normalizeProvider } from './providers.js';
+import { parseInstant } from './price-at.js';
 
 /**
  * Parsing LiteLLM's `model_prices_and_context_window.json` into price entries.
@@ -185,13 +186,30 @@ function parseEntry(key: string, raw: Record<string, unknown>, source: string): 
   const provider = typeof raw.litellm_provider === 'string' ? normalizeProvider(raw.litellm_provider) : undefined;
   if (rates.input === 0 && rates.output === 0 && !isGenuinelyFree(key.toLowerCase(), provider, raw.mode)) return undefined;
 
-  const entry: PriceEntry = { key, rates, source };
+  let effectiveFrom: number | undefined;
+  if (raw.effective_date !== undefined) {
+    effectiveFrom = parseInstant(raw.effective_date);
+    if (effectiveFrom === undefined) {
+      return `effective_date must be an ISO date (2026-09-01) or date-time (2026-09-01T12:00:00Z), got ${describe(raw.effective_date)}`;
+    }
+  }
+
+  // A dated entry names its start in its source (`overrides@2026-09-01`): a later reprice can
+  // tell which contract priced a call.
+  const entry: PriceEntry = { key, rates, source: effectiveFrom === undefined ? source : `${source}@${instantText(effectiveFrom)}` };
+  if (effectiveFrom !== undefined) entry.effectiveFrom = effectiveFrom;
   if (provider !== undefined) entry.provider = provider;
   if (svc) entry.serviceTiers = svc;
   if (cliffs) entry.longContext = [...cliffs.values()].sort((a, b) => a.above - b.above);
   const window = raw.max_input_tokens ?? raw.max_tokens;
   if (typeof window === 'number' && Number.isSafeInteger(window) && window > 0) entry.contextWindow = window;
   return entry;
+}
+
+/** `2026-09-01` for midnight UTC, else the full ISO date-time. */
+function instantText(ms: number): string {
+  const iso = new Date(ms).toISOString();
+  return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso;
 }
 
 function describe(v: unknown): string {

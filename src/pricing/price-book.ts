@@ -4,6 +4,7 @@ import { MAX_MODEL_ID_LENGTH, resolveInTable } from './resolve.js';
 import { normalizeProvider } from './providers.js';
 import { priceCall, totalOf } from './price.js';
 import { embeddedSource, loadEmbeddedEntries } from './genai-prices.js';
+import { callTime, isDated, resolutionAt } from './price-at.js';
 import { DiagOnce, error, warn } from '../diag.js';
 import { integerOption } from '../options.js';
 
@@ -137,12 +138,24 @@ export class PriceBook {
     return found;
   }
 
-  /** Prices one call. Synchronous, never throws; an unpriced call says why. */
+  /**
+   * The entry that prices `model` for a call made at `at` (milliseconds since the epoch; default
+   * now): the dated period in force then, or the next source when an override begins later.
+   */
+  resolveAt(model: string, provider?: string, at?: number): Resolution | undefined {
+    const resolution = this.resolve(model, provider);
+    return resolution === undefined || !isDated(resolution.entry) ? resolution : resolutionAt(resolution, callTime(at));
+  }
+
+  /** Prices one call at its time (`usage.at`, default now). Synchronous, never throws; an
+   * unpriced call says why. */
   price(usage: NormalizedUsage): CostResult {
     try {
       const model = usage.model;
       if (typeof model !== 'string' || model.trim() === '') return { costUsd: null, reason: 'no_model' };
-      const resolution = this.resolve(model, usage.provider);
+      let resolution = this.resolve(model, usage.provider);
+      // Only a dated entry looks at the time: the common case costs two property reads.
+      if (resolution !== undefined && isDated(resolution.entry)) resolution = resolutionAt(resolution, callTime(usage.at));
       if (!resolution) return { costUsd: null, reason: 'unknown_model' };
       const breakdown = priceCall(resolution.entry, usage);
       if (typeof breakdown === 'string') return { costUsd: null, reason: breakdown };
@@ -170,15 +183,33 @@ export class PriceBook {
 
   private _resolveUncached(model: string, provider: string | undefined): Resolution | undefined {
     const layers = this._layers();
-    for (const layer of layers) {
-      const found = resolveInTable(layer, model, provider);
-      if (found) return found;
-    }
+    return this._resolveFrom(layers, 0, model, provider, false) ?? this._resolveAlias(layers, model, provider);
+  }
+
+  private _resolveAlias(layers: PriceTable[], model: string, provider: string | undefined): Resolution | undefined {
     const target = this._aliases.get(model.trim().toLowerCase());
-    if (target === undefined) return undefined;
-    for (const layer of layers) {
-      const found = resolveInTable(layer, target, provider);
-      if (found) return { entry: found.entry, match: 'alias' };
+    return target === undefined ? undefined : this._resolveFrom(layers, 0, target, provider, true);
+  }
+
+  /** The first layer from `start` on that knows `model`. An entry with an effective date also
+   * carries what priced the model before it (the layers below, then the alias). */
+  private _resolveFrom(
+    layers: PriceTable[],
+    start: number,
+    model: string,
+    provider: string | undefined,
+    alias: boolean,
+  ): Resolution | undefined {
+    for (let i = start; i < layers.length; i++) {
+      const found = resolveInTable(layers[i]!, model, provider);
+      if (!found) continue;
+      const resolution: Resolution = alias ? { entry: found.entry, match: 'alias' } : found;
+      if (found.entry.effectiveFrom !== undefined) {
+        const before =
+          this._resolveFrom(layers, i + 1, model, provider, alias) ?? (alias ? undefined : this._resolveAlias(layers, model, provider));
+        if (before) resolution.before = before;
+      }
+      return resolution;
     }
     return undefined;
   }

@@ -63,6 +63,23 @@ export interface PriceEntry {
    * `starts_with` rules: `claude-opus-4-6` accepts `claude-opus-4-6-20260101`, never
    * `claude-opus-4-65`). Lower priority than any table key. */
   baseKeys?: readonly string[];
+  /** Dated prices of this model, ascending by `from` (genai-prices `start_date` constraints):
+   * a call is priced by the last period that began at or before its time. The entry's own
+   * rates are the ones in force when the table was loaded. Absent for most entries, which then
+   * cost nothing extra to price. */
+  periods?: readonly PricePeriod[];
+  /** Milliseconds since the epoch from which this entry applies (an override's
+   * `effective_date`). A call before it is priced as if the entry did not exist: by the next
+   * source that knows the model. */
+  effectiveFrom?: number;
+}
+
+/** The prices of a model from a date on. */
+export interface PricePeriod {
+  /** Milliseconds since the epoch from which `entry` applies; `-Infinity` for the first period. */
+  from: number;
+  /** The model's prices in this period (same key and provider as the entry that holds it). */
+  entry: PriceEntry;
 }
 
 /** How a model id was matched to a table key (`gen_ai.cost.match`, docs/architecture.md "Span attributes"). */
@@ -71,6 +88,9 @@ export type MatchKind = 'exact' | 'provider' | 'revision' | 'alias';
 export interface Resolution {
   entry: PriceEntry;
   match: MatchKind;
+  /** When `entry` has an `effectiveFrom`: what prices the model before that date (the next
+   * source that knows it), if any. */
+  before?: Resolution;
 }
 
 /**
@@ -92,6 +112,9 @@ export interface NormalizedUsage {
   inputAudioTokens?: number;
   outputAudioTokens?: number;
   serviceTier?: ServiceTier;
+  /** When the call was made, in milliseconds since the epoch (the span's start time): dated
+   * prices and overrides with an effective date are chosen by it. Default: now. */
+  at?: number;
 }
 
 /** Disjoint parts of a cost that add up to the total (USD). */

@@ -99,6 +99,10 @@ export function computeSpanEnrichment(
   });
   const usage = reading.usage;
   if (spanRole(span.name, source, reading.hasUsage || usage.model !== undefined) !== 'inference') return undefined;
+  // Each call is priced at its own time (dated prices, overrides with an effective date). A span
+  // without a start time (0 in a stored span that lacks one) is priced now.
+  const startMs = span.startTime[0] * 1000 + span.startTime[1] / 1e6;
+  if (startMs > 0) usage.at = startMs;
 
   const ttft = readTimeToFirstChunk(source, span.events, span.startTime, markedFirstChunk);
   const durationSeconds = Math.max(0, hrTimeDiffSeconds(span.startTime, span.endTime));
