@@ -17,7 +17,7 @@ import { PriceBook } from '../../src/pricing/price-book.js';
 import { parseInstant } from '../../src/pricing/price-at.js';
 import { CostSpanProcessor } from '../../src/processor/cost-span-processor.js';
 import { createPriceBook } from '../../src/sources/price-source.js';
-import { CLI, ensureBuilt, runNode } from '../sources/built.js';
+import { CLI, ensureBuilt, runNode } from '../support/built.js';
 import { tempDir } from '../sources/helpers.js';
 
 const MODEL = 'o3';
