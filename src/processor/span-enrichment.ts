@@ -58,6 +58,12 @@ export interface EnrichmentSettings {
   trustedCostAttributes?: readonly string[];
   /** Other tools' cost attributes to write too (validated); none when absent. */
   interop?: CostInteropOptions;
+  /**
+   * Whether to check for `gen_ai.cost.cache_detail = unreported` (it prices the call a second
+   * time, as if every input token had been a cache read). Default `true`; the report, which
+   * prints nothing from the flag, turns it off.
+   */
+  cacheDetail?: boolean;
 }
 
 /** The attributes to add to one inference span, and what the metrics recorder is told. */
@@ -138,7 +144,11 @@ export function computeSpanEnrichment(
       added[ATTR_COST_CACHE_WRITE_USD] = result.breakdown.cacheWrite;
       added[ATTR_COST_OUTPUT_USD] = result.breakdown.output;
     }
-    if (reported === undefined && isCacheDetailUnreported(scope.name, usage, result.costUsd, (u) => settings.pricer.price(u))) {
+    if (
+      reported === undefined &&
+      settings.cacheDetail !== false &&
+      isCacheDetailUnreported(scope.name, usage, result.costUsd, (u) => settings.pricer.price(u))
+    ) {
       added[ATTR_COST_CACHE_DETAIL] = 'unreported';
       cacheDetailUnreported = true;
     }

@@ -40,28 +40,15 @@ export interface ReportCall {
   operation?: string;
 }
 
-/** Answer to every pricing after the first of one span (see RecordedFirstPricer). */
-const NOT_ASKED: CostResult = Object.freeze({ costUsd: null, reason: 'no_usage' }) as CostResult;
-
 /**
  * Hands computeSpanEnrichment the cost recorded on the span, when there is one, instead of
  * pricing it again: the span-role and usage decisions stay the core's, the figure stays the one
  * the processor wrote at the time.
- *
- * Only the first pricing of a span is the call's cost. The core may ask again (whether an
- * instrumentation that never records cache reads left a cheaper figure unknown: the
- * `gen_ai.cost.cache_detail` flag); the report prints nothing from that flag, and the second
- * pricing was a fifth of the report's own work, so later requests of the same span are answered
- * "unpriced" without pricing (the flag then stays unset).
  */
 class RecordedFirstPricer implements UsagePricer {
   recorded: CostResult | undefined;
-  /** Whether the current span has been priced once. */
-  asked = false;
   constructor(private readonly _fallback: UsagePricer) {}
   price(usage: NormalizedUsage): CostResult {
-    if (this.asked) return NOT_ASKED;
-    this.asked = true;
     return this.recorded ?? this._fallback.price(usage);
   }
 }
@@ -74,7 +61,10 @@ export class SpanPricer {
   constructor(private readonly _pricing: ReportPricing) {
     this._pricer = new RecordedFirstPricer(_pricing.pricer);
     // The processor's settings: providers normalized the same way (input accounting depends on it).
-    this._settings = { pricer: this._pricer, normalizeProvider };
+    // cacheDetail off: the report prints nothing from that flag, and checking it prices a call
+    // from an instrumentation that never records cache reads a second time (a fifth of the
+    // report's own work in the profile).
+    this._settings = { pricer: this._pricer, normalizeProvider, cacheDetail: false };
   }
 
   /** The call `span` stands for, or `undefined` when it is not an inference span (a plain span,
@@ -82,7 +72,6 @@ export class SpanPricer {
   price(span: ReportSpan): ReportCall | undefined {
     const recorded = recordedResult(span.recorded);
     this._pricer.recorded = recorded;
-    this._pricer.asked = false;
     const enrichment = computeSpanEnrichment(span, this._settings);
     this._pricer.recorded = undefined;
     if (enrichment === undefined) {
