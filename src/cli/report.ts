@@ -8,7 +8,7 @@
 import { diag, DiagLogLevel } from '@opentelemetry/api';
 import { parseArgs } from 'node:util';
 import { ENV_PRICES_PATH, ENV_PRICES_URL, redactUrl } from '../config.js';
-import { PriceSource } from '../sources/price-source.js';
+import { createPriceBook, type PriceBookHandle } from '../sources/price-source.js';
 import { openPrices, PricesError } from './prices.js';
 import { expandInputs, readLines, totalBytes } from '../report/file-input.js';
 import { formatReport, REPORT_FORMATS, type ReportFormat } from '../report/format-report.js';
@@ -93,7 +93,8 @@ function parseCommand(argv: string[], now: number): ReportCommand | 'help' {
   if (values.help) return 'help';
   const whole = (name: string, value: string | undefined, fallback: number, min: number): number => {
     if (value === undefined) return fallback;
-    if (!/^\d+$/.test(value) || Number(value) < min) throw new UsageError(`--${name} must be a whole number ≥ ${min}, got ${JSON.stringify(value)}`);
+    if (!/^\d+$/.test(value) || Number(value) < min)
+      throw new UsageError(`--${name} must be a whole number ≥ ${min}, got ${JSON.stringify(value)}`);
     return Number(value);
   };
   const time = (name: string, value: string | undefined): number | undefined => {
@@ -134,16 +135,23 @@ function parseCommand(argv: string[], now: number): ReportCommand | 'help' {
   }
   if (values.jaeger !== undefined) {
     if (positionals.length > 0) throw new UsageError('give either INPUT files or --jaeger, not both');
-    if (values.service === undefined || values.service.trim() === '') throw new UsageError('--jaeger needs --service S');
-    if (!/^https?:\/\//i.test(values.jaeger)) throw new UsageError(`--jaeger must be an http(s) URL, got ${JSON.stringify(values.jaeger)}`);
-    command.jaeger = { url: values.jaeger, service: values.service, limit: whole('jaeger-limit', values['jaeger-limit'], 1000, 1) };
+    if (values.service === undefined || values.service.trim() === '')
+      throw new UsageError('--jaeger needs --service S');
+    if (!/^https?:\/\//i.test(values.jaeger))
+      throw new UsageError(`--jaeger must be an http(s) URL, got ${JSON.stringify(values.jaeger)}`);
+    command.jaeger = {
+      url: values.jaeger,
+      service: values.service,
+      limit: whole('jaeger-limit', values['jaeger-limit'], 1000, 1),
+    };
     command.fromMs ??= now - 86_400_000;
   } else if (values.service !== undefined || values['jaeger-limit'] !== undefined) {
     throw new UsageError('--service and --jaeger-limit go with --jaeger');
   }
   if (command.inputs.length === 0 && command.jaeger === undefined) {
     // Standard input by default, unless it is a terminal: nothing would ever arrive.
-    if (process.stdin.isTTY) throw new UsageError('give INPUT files (- for standard input) or --jaeger URL --service S');
+    if (process.stdin.isTTY)
+      throw new UsageError('give INPUT files (- for standard input) or --jaeger URL --service S');
     command.inputs = ['-'];
   }
   return command;
@@ -181,9 +189,9 @@ export async function runReport(argv: string[]): Promise<number> {
     return 1;
   }
 
-  const sources: PriceSource[] = [];
+  const sources: PriceBookHandle[] = [];
   try {
-    const base = new PriceSource({}, process.env);
+    const base = createPriceBook();
     sources.push(base);
     await base.ready();
     const pricing: ReportPricing = { pricer: base.priceBook };
@@ -193,7 +201,7 @@ export async function runReport(argv: string[]): Promise<number> {
       pricing.repricer = base.priceBook;
       if (command.prices !== undefined) {
         // The same strict loading as `llm-cost price --prices`: a table that fails to load is an error.
-        let other: PriceSource;
+        let other: PriceBookHandle;
         try {
           other = await openPrices(command.prices);
         } catch (err) {
@@ -228,7 +236,9 @@ export async function runReport(argv: string[]): Promise<number> {
       }
       for (const chunk of chunks) run.addBatch(chunk);
       if (countTraces(chunks) >= q.limit) {
-        stderr(`Jaeger returned ${q.limit} traces, the --jaeger-limit: the window may hold more; narrow it or raise the limit`);
+        stderr(
+          `Jaeger returned ${q.limit} traces, the --jaeger-limit: the window may hold more; narrow it or raise the limit`,
+        );
       }
     } else {
       const bad = await readFiles(files, run, command.strict);
@@ -270,7 +280,8 @@ async function readFiles(files: string[], run: ReportRun, strict: boolean): Prom
       }
       if (run.addBatch(data) < 0) {
         // Metrics or logs written by a `file` exporter of the same pipeline are not errors.
-        const other = data !== null && typeof data === 'object' && ('resourceMetrics' in data || 'resourceLogs' in data);
+        const other =
+          data !== null && typeof data === 'object' && ('resourceMetrics' in data || 'resourceLogs' in data);
         if (!other) {
           reportBad(where, 'not an OTLP ExportTraceServiceRequest (no resourceSpans)');
           if (strict) return -1;

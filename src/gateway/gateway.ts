@@ -6,8 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { CostRollup } from '../processor/cost-rollup.js';
 import { DEFAULT_MAX_PENDING_ROLLUPS } from '../processor/cost-span-processor-options.js';
-import { enrichmentSettings } from '../processor/cost-span-processor.js';
-import { createDefaultPricing, type PricingHandle } from '../processor/default-pricing.js';
+import { assemblePricing } from '../processor/assemble-pricing.js';
+import type { PriceBookHandle } from '../sources/price-source.js';
 import { ExportQueue, type QueuedRequest } from './export-queue.js';
 import { Forwarder } from './forwarder.js';
 import { GatewayMetrics } from './gateway-metrics.js';
@@ -36,7 +36,7 @@ export class LlmCostGateway implements Ingest {
   private readonly _options: LlmCostGatewayOptions;
   private readonly _protocol: UpstreamProtocol;
   private readonly _upstreamEncoding: 'protobuf' | 'json';
-  private readonly _pricing: PricingHandle;
+  private readonly _priceBook: PriceBookHandle;
   private readonly _enricher: TraceEnricher | undefined;
   private readonly _queue: ExportQueue;
   private readonly _metrics: GatewayMetrics;
@@ -63,11 +63,19 @@ export class LlmCostGateway implements Ingest {
       maxServices: options.maxServices ?? 100,
       resource: { 'service.instance.id': randomUUID() },
     });
-    this._pricing = createDefaultPricing(options.pricing);
+    const { settings, priceBook } = assemblePricing({
+      pricing: options.pricing,
+      inputAccounting: options.inputAccounting,
+    });
+    // Without `priceBook` in the options, assemblePricing always builds one.
+    this._priceBook = priceBook!;
     if (options.enrich ?? true) {
       this._enricher = new TraceEnricher({
-        settings: enrichmentSettings({ inputAccounting: options.inputAccounting }, this._pricing.pricer),
-        rollup: options.rollup ?? true ? new CostRollup(options.maxPendingRollups ?? DEFAULT_MAX_PENDING_ROLLUPS) : undefined,
+        settings,
+        rollup:
+          (options.rollup ?? true)
+            ? new CostRollup(options.maxPendingRollups ?? DEFAULT_MAX_PENDING_ROLLUPS)
+            : undefined,
         recorderFor: (service) => this._metrics.recorderFor(service),
       });
     }
@@ -99,7 +107,7 @@ export class LlmCostGateway implements Ingest {
 
   /** Starts the forwarder and the receivers; resolves with the addresses bound. */
   async start(): Promise<GatewayAddresses> {
-    void this._pricing.ready().then(() => {
+    void this._priceBook.ready().then(() => {
       this._pricesReady = true;
     });
     this._forwarder.start();
@@ -131,7 +139,7 @@ export class LlmCostGateway implements Ingest {
 
   /** Resolves once the price tables have loaded (or failed to, leaving the embedded prices). */
   ready(): Promise<void> {
-    return this._pricing.ready();
+    return this._priceBook.ready();
   }
 
   isReady(): boolean {
@@ -156,12 +164,21 @@ export class LlmCostGateway implements Ingest {
       this.refused('queue_full');
       return { kind: 'full' };
     }
-    const queued: QueuedRequest = { signal: request.signal, encoding: request.encoding, body: request.body, spans: 0, acceptedAt: Date.now() };
+    const queued: QueuedRequest = {
+      signal: request.signal,
+      encoding: request.encoding,
+      body: request.body,
+      spans: 0,
+      acceptedAt: Date.now(),
+    };
     if (request.signal !== 'traces') {
       // Metrics and logs pass through as they came; OTLP/JSON has no gRPC form to forward as.
       if (request.encoding === 'json' && this._protocol === 'grpc') {
         this.refused('unsupported');
-        return { kind: 'unsupported', reason: `OTLP/JSON ${request.signal} cannot be forwarded to a gRPC upstream; send protobuf` };
+        return {
+          kind: 'unsupported',
+          reason: `OTLP/JSON ${request.signal} cannot be forwarded to a gRPC upstream; send protobuf`,
+        };
       }
       this._queue.push(queued);
       return { kind: 'accepted' };
@@ -215,7 +232,7 @@ export class LlmCostGateway implements Ingest {
     this._grpc?.forceShutdown();
     await this._metrics.shutdown();
     await this._forwarder.drain(deadline);
-    await this._pricing.shutdown();
+    await this._priceBook.shutdown();
   }
 }
 

@@ -4,8 +4,8 @@ import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import { ATTR_COST_ROLLUP_USD } from '../attributes.js';
 import { roundUsd } from './cost-rollup.js';
 import type { CostEnrichmentOptions } from './cost-span-processor-options.js';
-import { pricingFor } from './cost-span-processor.js';
-import type { PricingHandle } from './default-pricing.js';
+import { assemblePricing } from './assemble-pricing.js';
+import type { PriceBookHandle } from '../sources/price-source.js';
 import { DiagOnce } from '../diag.js';
 import { markedFirstChunk } from './first-chunk.js';
 import type { LlmCall, LlmCallRecorder } from './llm-call.js';
@@ -26,20 +26,20 @@ export type CostSpanExporterOptions = CostEnrichmentOptions;
 export class CostSpanExporter implements SpanExporter {
   private readonly _delegate: SpanExporter;
   private readonly _settings: EnrichmentSettings;
-  private readonly _pricing: PricingHandle | undefined;
+  private readonly _priceBook: PriceBookHandle | undefined;
   private readonly _recorder: LlmCallRecorder | undefined;
   private readonly _diag = new DiagOnce('CostSpanExporter');
   private _shutdownPromise: Promise<void> | undefined;
 
   constructor(delegate: SpanExporter, options: CostSpanExporterOptions = {}) {
     this._delegate = delegate;
-    ({ settings: this._settings, pricing: this._pricing } = pricingFor(options));
+    ({ settings: this._settings, priceBook: this._priceBook } = assemblePricing(options));
     this._recorder = options.recorder;
   }
 
   /** Resolves when the price tables named by the configuration have been loaded (or failed to). */
   ready(): Promise<void> {
-    return this._pricing?.ready() ?? Promise.resolve();
+    return this._priceBook?.ready() ?? Promise.resolve();
   }
 
   export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
@@ -67,7 +67,7 @@ export class CostSpanExporter implements SpanExporter {
 
   /** Shuts down the delegate and stops the price sources' refresh timer. Idempotent. */
   shutdown(): Promise<void> {
-    this._shutdownPromise ??= Promise.all([this._delegate.shutdown(), this._pricing?.shutdown()]).then(
+    this._shutdownPromise ??= Promise.all([this._delegate.shutdown(), this._priceBook?.shutdown()]).then(
       () => undefined,
       (err: unknown) => this._diag.error('shutdown', err),
     );

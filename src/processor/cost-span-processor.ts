@@ -1,24 +1,18 @@
 import { type Attributes, type Context } from '@opentelemetry/api';
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
 import { ATTR_COST_ROLLUP_USD } from '../attributes.js';
-import type { InputAccounting, InputAccountingOverrides } from '../conventions/input-accounting.js';
 import { mayBeGenAi } from '../conventions/span-role.js';
-import { normalizeProvider } from '../pricing/providers.js';
-import { validInterop } from '../interop/cost-interop.js';
 import { CostRollup, roundUsd } from './cost-rollup.js';
 import { COST_ATTRIBUTE_HEADROOM } from './attribute-limit.js';
 import { METRIC_DROPPED_ATTRIBUTES } from '../metrics/instruments.js';
-import {
-  DEFAULT_MAX_PENDING_ROLLUPS,
-  type CostEnrichmentOptions,
-  type CostSpanProcessorOptions,
-} from './cost-span-processor-options.js';
+import { DEFAULT_MAX_PENDING_ROLLUPS, type CostSpanProcessorOptions } from './cost-span-processor-options.js';
 import { dimensionSourcesFor, type DimensionSources } from './dimension-sources.js';
 import { markedFirstChunk } from './first-chunk.js';
 import type { LlmCallRecorder } from './llm-call.js';
 import { computeSpanEnrichment, type EnrichmentSettings } from './span-enrichment.js';
-import { createDefaultPricing, type PricingHandle } from './default-pricing.js';
-import { DiagOnce, warn } from '../diag.js';
+import { assemblePricing } from './assemble-pricing.js';
+import type { PriceBookHandle } from '../sources/price-source.js';
+import { DiagOnce } from '../diag.js';
 import { integerOption } from '../options.js';
 
 /**
@@ -32,7 +26,7 @@ import { integerOption } from '../options.js';
  */
 export class CostSpanProcessor implements SpanProcessor {
   private readonly _settings: EnrichmentSettings;
-  private readonly _pricing: PricingHandle | undefined;
+  private readonly _priceBook: PriceBookHandle | undefined;
   private readonly _recorder: LlmCallRecorder | undefined;
   private readonly _rollup: CostRollup | undefined;
   private readonly _dimensions: DimensionSources | undefined;
@@ -40,17 +34,19 @@ export class CostSpanProcessor implements SpanProcessor {
   private _shutdownPromise: Promise<void> | undefined;
 
   constructor(options: CostSpanProcessorOptions = {}) {
-    ({ settings: this._settings, pricing: this._pricing } = pricingFor(options));
+    ({ settings: this._settings, priceBook: this._priceBook } = assemblePricing(options));
     this._recorder = options.recorder;
     if (options.rollup ?? true) {
-      this._rollup = new CostRollup(integerOption(options.maxPendingRollups, 'maxPendingRollups', DEFAULT_MAX_PENDING_ROLLUPS));
+      this._rollup = new CostRollup(
+        integerOption(options.maxPendingRollups, 'maxPendingRollups', DEFAULT_MAX_PENDING_ROLLUPS),
+      );
     }
     this._dimensions = dimensionSourcesFor(options);
   }
 
   /** Resolves when the price tables named by the configuration have been loaded (or failed to). */
   ready(): Promise<void> {
-    return this._pricing?.ready() ?? Promise.resolve();
+    return this._priceBook?.ready() ?? Promise.resolve();
   }
 
   onStart(span: Span, parentContext: Context): void {
@@ -87,7 +83,7 @@ export class CostSpanProcessor implements SpanProcessor {
     this._shutdownPromise ??= (async () => {
       this._rollup?.clear();
       this._dimensions?.clear();
-      await this._pricing?.shutdown();
+      await this._priceBook?.shutdown();
     })().catch((err: unknown) => this._diag.error('shutdown', err));
     return this._shutdownPromise;
   }
@@ -108,7 +104,7 @@ export class CostSpanProcessor implements SpanProcessor {
       this._diag.error('recording metrics', err);
     }
     if (!this._diag.has('attribute-limit')) {
-      const lost = Object.keys(attributes).filter(k => !Object.prototype.hasOwnProperty.call(span.attributes, k));
+      const lost = Object.keys(attributes).filter((k) => !Object.prototype.hasOwnProperty.call(span.attributes, k));
       this._diag.warn(
         'attribute-limit',
         `span "${span.name}" is at the SDK's attribute count limit; ${dropped} cost attribute(s) dropped ` +
@@ -138,7 +134,11 @@ export class CostSpanProcessor implements SpanProcessor {
       }
       const parent = span.parentSpanContext;
       // A remote parent never ends here: its slot would only wait for eviction.
-      if (parent !== undefined && !parent.isRemote && (enrichment?.costUsd !== undefined || descendants !== undefined)) {
+      if (
+        parent !== undefined &&
+        !parent.isRemote &&
+        (enrichment?.costUsd !== undefined || descendants !== undefined)
+      ) {
         rollup.add(parent.spanId, (enrichment?.costUsd ?? 0) + (descendants ?? 0));
       }
     }
@@ -151,59 +151,4 @@ export class CostSpanProcessor implements SpanProcessor {
       }
     }
   }
-}
-
-/**
- * The pricer the options name (`priceBook`), else a price book the processor owns (built from
- * `pricing` and the environment), with the settings shared by the processor and the exporter.
- */
-export function pricingFor(options: CostEnrichmentOptions): { settings: EnrichmentSettings; pricing?: PricingHandle } {
-  if (options.priceBook !== undefined) return { settings: enrichmentSettings(options, options.priceBook) };
-  const pricing = createDefaultPricing(options.pricing);
-  return { settings: enrichmentSettings(options, pricing.pricer), pricing };
-}
-
-/** Builds the settings shared with the exporter wrapper, correcting bad override values. */
-export function enrichmentSettings(
-  options: CostEnrichmentOptions,
-  pricer: EnrichmentSettings['pricer'],
-): EnrichmentSettings {
-  const settings: EnrichmentSettings = { pricer, normalizeProvider };
-  const overrides = validOverrides(options.inputAccounting);
-  if (overrides !== undefined) settings.inputAccounting = overrides;
-  const trusted = validTrusted(options.trustedCostAttributes);
-  if (trusted !== undefined) settings.trustedCostAttributes = trusted;
-  const interop = validInterop(options.interop);
-  if (interop !== undefined) settings.interop = interop;
-  return settings;
-}
-
-function validTrusted(value: unknown): string[] | undefined {
-  if (value === undefined) return undefined;
-  if (!Array.isArray(value)) {
-    warn(`trustedCostAttributes must be an array of attribute names, got ${String(value)}; ignored`);
-    return undefined;
-  }
-  const names: string[] = [];
-  for (const name of value) {
-    if (typeof name === 'string' && name.length > 0) names.push(name);
-    else warn(`trustedCostAttributes entry ${String(name)} is not an attribute name; ignored`);
-  }
-  return names.length > 0 ? names : undefined;
-}
-
-function validOverrides(overrides: InputAccountingOverrides | undefined): InputAccountingOverrides | undefined {
-  if (overrides === undefined) return undefined;
-  const result: InputAccountingOverrides = {};
-  for (const field of ['scopes', 'providers'] as const) {
-    const table = overrides[field];
-    if (table === undefined) continue;
-    const clean: Record<string, InputAccounting> = {};
-    for (const [key, value] of Object.entries(table)) {
-      if (value === 'inclusive' || value === 'additive') clean[key] = value;
-      else warn(`inputAccounting.${field}['${key}'] must be 'inclusive' or 'additive', got ${String(value)}; ignored`);
-    }
-    result[field] = clean;
-  }
-  return result;
 }

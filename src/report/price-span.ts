@@ -10,8 +10,8 @@ import {
   ATTR_COST_UNPRICED_REASON,
   ATTR_COST_USD,
 } from '../attributes.js';
-import { normalizeProvider } from '../pricing/providers.js';
 import type { CostResult, MatchKind, NormalizedUsage, UnpricedReason } from '../pricing/types.js';
+import { assemblePricing } from '../processor/assemble-pricing.js';
 import { computeSpanEnrichment, type EnrichmentSettings, type UsagePricer } from '../processor/span-enrichment.js';
 import type { ReportSpan } from './otlp-json.js';
 
@@ -60,11 +60,11 @@ export class SpanPricer {
 
   constructor(private readonly _pricing: ReportPricing) {
     this._pricer = new RecordedFirstPricer(_pricing.pricer);
-    // The processor's settings: providers normalized the same way (input accounting depends on it).
+    // The processor's settings (one assembly path): providers normalized the same way (input accounting depends on it).
     // cacheDetail off: the report prints nothing from that flag, and checking it prices a call
     // from an instrumentation that never records cache reads a second time (a fifth of the
     // report's own work in the profile).
-    this._settings = { pricer: this._pricer, normalizeProvider, cacheDetail: false };
+    this._settings = { ...assemblePricing({ priceBook: this._pricer }).settings, cacheDetail: false };
   }
 
   /** The call `span` stands for, or `undefined` when it is not an inference span (a plain span,
@@ -90,7 +90,8 @@ export class SpanPricer {
     const repricer = this._pricing.repricer;
     if (repricer !== undefined) {
       const asModel = this._pricing.asModel;
-      const repriceUsage: NormalizedUsage = asModel !== undefined ? { ...usage, model: asModel, provider: undefined } : usage;
+      const repriceUsage: NormalizedUsage =
+        asModel !== undefined ? { ...usage, model: asModel, provider: undefined } : usage;
       const hasTokens = usage.inputTokens !== undefined || usage.outputTokens !== undefined;
       call.repriced = hasTokens ? safePrice(repricer, repriceUsage) : { costUsd: null, reason: 'no_usage' };
     }
