@@ -14,7 +14,7 @@ export type { CostSpanExporterOptions } from './processor/cost-span-exporter.js'
 export { markFirstChunk } from './processor/first-chunk.js';
 export { COST_ATTRIBUTE_HEADROOM } from './processor/attribute-limit.js';
 export type { UsagePricer } from './processor/span-enrichment.js';
-export type { LlmCall, LlmCallRecorder } from './processor/llm-call.js';
+export type { LlmCall, LlmCallRecorder } from './core/llm-call.js';
 export type { CostInteropOptions } from './interop/cost-interop.js';
 export type { InputAccounting, InputAccountingOverrides } from './conventions/input-accounting.js';
 
@@ -52,7 +52,7 @@ export type { FlushOnExitOptions } from './setup/flush-on-exit.js';
 // for a table already in memory.
 export { createPriceBook } from './sources/price-source.js';
 export type { PriceBookHandle } from './sources/price-source.js';
-export type { PriceSourceOptions } from './config.js';
+export type { PriceSourceOptions } from './sources/config.js';
 export { PriceBook } from './pricing/price-book.js';
 export type { PriceBookOptions } from './pricing/price-book.js';
 export { PriceTable } from './pricing/price-table.js';

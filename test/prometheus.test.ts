@@ -33,7 +33,7 @@ import {
   METRIC_TOKENS,
   METRIC_UNPRICED_CALLS,
 } from '../src/metrics/instruments.js';
-import type { LlmCall } from '../src/processor/llm-call.js';
+import type { LlmCall } from '../src/core/llm-call.js';
 
 const PROMETHEUS = '/usr/bin/prometheus';
 const available = existsSync(PROMETHEUS);

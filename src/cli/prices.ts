@@ -1,5 +1,5 @@
 import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
-import { redactUrl, resolveConfig, ENV_PRICES_PATH, ENV_PRICES_URL } from '../config.js';
+import { redactUrl, resolveConfig, ENV_PRICES_PATH, ENV_PRICES_URL } from '../sources/config.js';
 import { fetchTable } from '../sources/fetch-table.js';
 import { describeRejected, parseLiteLLMText, type LoadedTable } from '../sources/litellm-source.js';
 import { PriceSource } from '../sources/price-source.js';

@@ -7,7 +7,7 @@
  */
 import { diag, DiagLogLevel } from '@opentelemetry/api';
 import { parseArgs } from 'node:util';
-import { ENV_PRICES_PATH, ENV_PRICES_URL, redactUrl } from '../config.js';
+import { ENV_PRICES_PATH, ENV_PRICES_URL, redactUrl } from '../sources/config.js';
 import { createPriceBook, type PriceBookHandle } from '../sources/price-source.js';
 import { openPrices, PricesError } from './prices.js';
 import { expandInputs, readLines, totalBytes } from '../report/file-input.js';

@@ -10,7 +10,7 @@ import {
   type ResourceMetrics,
 } from '@opentelemetry/sdk-metrics';
 import { CostMetrics } from '../metrics/cost-metrics.js';
-import type { LlmCallRecorder } from '../processor/llm-call.js';
+import type { LlmCallRecorder } from '../core/llm-call.js';
 import type { ExportQueue } from './export-queue.js';
 
 /** `service.name` of the gateway's own metrics. */

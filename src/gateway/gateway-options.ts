@@ -1,4 +1,4 @@
-import type { PriceSourceOptions } from '../config.js';
+import type { PriceSourceOptions } from '../sources/config.js';
 import type { InputAccountingOverrides } from '../conventions/input-accounting.js';
 import type { UpstreamProtocol } from './upstream-client.js';
 

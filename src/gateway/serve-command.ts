@@ -6,7 +6,7 @@
 import { diag, DiagLogLevel } from '@opentelemetry/api';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { PriceSourceOptions } from '../config.js';
+import type { PriceSourceOptions } from '../sources/config.js';
 import { LlmCostGateway, splitHostPort } from './gateway.js';
 import type { LlmCostGatewayOptions } from './gateway-options.js';
 import type { UpstreamProtocol } from './upstream-client.js';

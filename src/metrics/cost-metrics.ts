@@ -8,7 +8,7 @@ import {
   type MeterProvider,
   type ObservableCounter,
 } from '@opentelemetry/api';
-import type { LlmCall, LlmCallRecorder } from '../processor/llm-call.js';
+import type { LlmCall, LlmCallRecorder } from '../core/llm-call.js';
 import type { NormalizedUsage } from '../pricing/types.js';
 import {
   CallSeries,

@@ -8,7 +8,7 @@ import { assemblePricing } from './assemble-pricing.js';
 import type { PriceBookHandle } from '../sources/price-source.js';
 import { DiagOnce } from '../diag.js';
 import { markedFirstChunk } from './first-chunk.js';
-import type { LlmCall, LlmCallRecorder } from './llm-call.js';
+import type { LlmCall, LlmCallRecorder } from '../core/llm-call.js';
 import { computeSpanEnrichment, type EnrichmentSettings } from './span-enrichment.js';
 
 /** Options of `CostSpanExporter`. */

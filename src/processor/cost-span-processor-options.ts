@@ -1,7 +1,7 @@
-import type { PriceSourceOptions } from '../config.js';
+import type { PriceSourceOptions } from '../sources/config.js';
 import type { InputAccountingOverrides } from '../conventions/input-accounting.js';
 import type { CostInteropOptions } from '../interop/cost-interop.js';
-import type { LlmCallRecorder } from './llm-call.js';
+import type { LlmCallRecorder } from '../core/llm-call.js';
 import type { UsagePricer } from './span-enrichment.js';
 
 /** Default cap on spans waiting for a cost roll-up. */

@@ -8,7 +8,7 @@ import { METRIC_DROPPED_ATTRIBUTES } from '../metrics/instruments.js';
 import { DEFAULT_MAX_PENDING_ROLLUPS, type CostSpanProcessorOptions } from './cost-span-processor-options.js';
 import { dimensionSourcesFor, type DimensionSources } from './dimension-sources.js';
 import { markedFirstChunk } from './first-chunk.js';
-import type { LlmCallRecorder } from './llm-call.js';
+import type { LlmCallRecorder } from '../core/llm-call.js';
 import { computeSpanEnrichment, type EnrichmentSettings } from './span-enrichment.js';
 import { assemblePricing } from './assemble-pricing.js';
 import type { PriceBookHandle } from '../sources/price-source.js';

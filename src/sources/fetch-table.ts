@@ -1,6 +1,6 @@
 import { context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
-import { redactUrl, refuseUrl } from '../config.js';
+import { redactUrl, refuseUrl } from './config.js';
 import { excerpt } from './log-text.js';
 
 /** Why a fetch failed; one diag warning is written per distinct cause. */

@@ -1,5 +1,5 @@
 import { stat } from 'node:fs/promises';
-import { redactUrl, resolveConfig, type PriceSourceOptions, type ResolvedPriceSourceConfig } from '../config.js';
+import { redactUrl, resolveConfig, type PriceSourceOptions, type ResolvedPriceSourceConfig } from './config.js';
 import { PriceBook } from '../pricing/price-book.js';
 import { PriceTable } from '../pricing/price-table.js';
 import type { PriceEntry } from '../pricing/types.js';

@@ -13,7 +13,7 @@ import {
   METRIC_TOKENS,
   METRIC_UNPRICED_CALLS,
 } from '../../src/metrics/instruments.js';
-import type { LlmCall } from '../../src/processor/llm-call.js';
+import type { LlmCall } from '../../src/core/llm-call.js';
 import { calcPrice } from '@pydantic/genai-prices';
 import { TestReader, collectMetrics, histogramMetric, sumMetric } from '../support/metric-reader.js';
 

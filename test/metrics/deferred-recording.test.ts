@@ -30,7 +30,7 @@ import {
   METRIC_UNPRICED_CALLS,
   METRIC_CACHE_SAVINGS,
 } from '../../src/metrics/instruments.js';
-import type { LlmCall } from '../../src/processor/llm-call.js';
+import type { LlmCall } from '../../src/core/llm-call.js';
 import { TestReader, collectMetrics, histogramMetric, metricsByName } from '../support/metric-reader.js';
 
 /** The value of the one data point of histogram `name`. */

@@ -3,7 +3,7 @@ import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type Re
 import { ATTR_COST_ROLLUP_USD, ATTR_COST_SOURCE, ATTR_COST_USD, ATTR_TIME_TO_FIRST_CHUNK } from '../../src/attributes.js';
 import { CostSpanExporter } from '../../src/processor/cost-span-exporter.js';
 import { markFirstChunk } from '../../src/processor/first-chunk.js';
-import type { LlmCall } from '../../src/processor/llm-call.js';
+import type { LlmCall } from '../../src/core/llm-call.js';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { CostMetrics } from '../../src/metrics/cost-metrics.js';
 import { CostSpanProcessor } from '../../src/processor/cost-span-processor.js';

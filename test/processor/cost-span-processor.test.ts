@@ -18,7 +18,7 @@ import {
 } from '../../src/attributes.js';
 import { CostSpanProcessor } from '../../src/processor/cost-span-processor.js';
 import { markFirstChunk } from '../../src/processor/first-chunk.js';
-import type { LlmCall } from '../../src/processor/llm-call.js';
+import type { LlmCall } from '../../src/core/llm-call.js';
 import { captureDiag, child, FIXTURE_RATES, FixturePricer, pipeline } from './helpers.js';
 
 const T0 = 1_700_000_000_000; // epoch ms

@@ -6,7 +6,7 @@ import {
   DEFAULT_MAX_BYTES,
   DEFAULT_REFRESH_INTERVAL_MS,
   resolveConfig,
-} from '../../src/config.js';
+} from '../../src/sources/config.js';
 import { captureDiag } from './helpers.js';
 
 describe('resolveConfig: explicit options, then OTEL_LLM_COST_* environment, then defaults', () => {

@@ -6,7 +6,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { PriceSourceOptions } from '../../src/config.js';
+import type { PriceSourceOptions } from '../../src/sources/config.js';
 import { PriceSource } from '../../src/sources/price-source.js';
 import { ensureBuilt, INDEX, ROOT, runNode } from '../support/built.js';
 import { captureDiag, fixtureTable, HAS_SHARED_TABLE, SHARED_TABLE, tempDir, TableServer } from './helpers.js';

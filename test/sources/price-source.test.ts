@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DiskCache } from '../../src/sources/disk-cache.js';
 import { PriceSource } from '../../src/sources/price-source.js';
-import type { PriceSourceOptions } from '../../src/config.js';
+import type { PriceSourceOptions } from '../../src/sources/config.js';
 import { captureDiag, fixtureTable, HAS_SHARED_TABLE, SHARED_TABLE, sleep, tempDir, TableServer } from './helpers.js';
 
 type Captured = ReturnType<typeof captureDiag>;

@@ -1,8 +1,8 @@
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { excerpt } from './sources/log-text.js';
-import { warn } from './diag.js';
-import { integerOption, integerRange } from './options.js';
+import { excerpt } from './log-text.js';
+import { warn } from '../diag.js';
+import { integerOption, integerRange } from '../options.js';
 
 /**
  * The one configuration layer of the price sources: explicit options first, the
