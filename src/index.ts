@@ -56,8 +56,8 @@ export type { PriceSourceOptions } from './sources/config.js';
 export { PriceBook } from './pricing/price-book.js';
 export type { PriceBookOptions } from './pricing/price-book.js';
 export { PriceTable } from './pricing/price-table.js';
-export { parseLiteLLMTable } from './pricing/litellm.js';
-export type { LiteLLMParseResult } from './pricing/litellm.js';
+export { parseLiteLLMTable } from './sources/litellm.js';
+export type { LiteLLMParseResult } from './sources/litellm.js';
 export type {
   ServiceTier,
   Rates,

@@ -1,7 +1,7 @@
 import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
 import { redactUrl, resolveConfig, ENV_PRICES_PATH, ENV_PRICES_URL } from '../sources/config.js';
 import { fetchTable } from '../sources/fetch-table.js';
-import { describeRejected, parseLiteLLMText, type LoadedTable } from '../sources/litellm-source.js';
+import { describeRejected, parseLiteLLMText, type LoadedTable } from '../sources/litellm.js';
 import { PriceSource } from '../sources/price-source.js';
 import { readRegularFileSync } from '../sources/read-file.js';
 import { errorExcerpt } from '../sources/log-text.js';

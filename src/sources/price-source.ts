@@ -5,7 +5,7 @@ import { PriceTable } from '../pricing/price-table.js';
 import type { PriceEntry } from '../pricing/types.js';
 import { DiskCache } from './disk-cache.js';
 import { fetchTable, TableFetchError } from './fetch-table.js';
-import { describeRejected, parseLiteLLMText, parseLiteLLMTextSliced, TableLoadError, toPriceTable, type LoadedTable } from './litellm-source.js';
+import { describeRejected, parseLiteLLMText, parseLiteLLMTextSliced, TableLoadError, toPriceTable, type LoadedTable } from './litellm.js';
 import { errorExcerpt } from './log-text.js';
 import { FileReadError, readRegularFile, readRegularFileSync } from './read-file.js';
 import { debug, DiagOnce, error } from '../diag.js';

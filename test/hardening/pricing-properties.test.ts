@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseLiteLLMTable } from '../../src/pricing/litellm.js';
+import { parseLiteLLMTable } from '../../src/sources/litellm.js';
 import { PriceBook, embeddedPriceTable } from '../../src/pricing/price-book.js';
 import { PriceTable } from '../../src/pricing/price-table.js';
 import type { NormalizedUsage, PriceEntry } from '../../src/pricing/types.js';

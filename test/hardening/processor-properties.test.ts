@@ -2,7 +2,7 @@ import { diag, DiagLogLevel, type Attributes, type AttributeValue } from '@opent
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseLiteLLMTable } from '../../src/pricing/litellm.js';
+import { parseLiteLLMTable } from '../../src/sources/litellm.js';
 import { PriceBook } from '../../src/pricing/price-book.js';
 import { PriceTable } from '../../src/pricing/price-table.js';
 import { CostSpanExporter } from '../../src/processor/cost-span-exporter.js';

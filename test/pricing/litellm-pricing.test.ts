@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseLiteLLMTable } from '../../src/pricing/litellm.js';
+import { parseLiteLLMTable } from '../../src/sources/litellm.js';
 import { PriceTable } from '../../src/pricing/price-table.js';
 import { PriceBook } from '../../src/pricing/price-book.js';
 import type { CostResult, NormalizedUsage } from '../../src/pricing/types.js';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { priceCall } from '../../src/pricing/price.js';
 import { PriceBook } from '../../src/pricing/price-book.js';
 import { PriceTable } from '../../src/pricing/price-table.js';
-import { parseLiteLLMTable } from '../../src/pricing/litellm.js';
+import { parseLiteLLMTable } from '../../src/sources/litellm.js';
 import type { PriceEntry } from '../../src/pricing/types.js';
 
 // A fixture entry this test writes itself (rates in USD per token).

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { parseLiteLLMTable } from '../../src/pricing/litellm.js';
+import { parseLiteLLMTable } from '../../src/sources/litellm.js';
 import { PriceTable } from '../../src/pricing/price-table.js';
 import { PriceBook } from '../../src/pricing/price-book.js';
 import { resolveInTable, stripRevision } from '../../src/pricing/resolve.js';

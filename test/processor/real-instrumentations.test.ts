@@ -15,7 +15,7 @@ import {
   ATTR_OPERATION_DURATION,
   ATTR_TIME_TO_FIRST_CHUNK,
 } from '../../src/attributes.js';
-import { parseLiteLLMTable } from '../../src/pricing/litellm.js';
+import { parseLiteLLMTable } from '../../src/sources/litellm.js';
 import { PriceBook } from '../../src/pricing/price-book.js';
 import { PriceTable } from '../../src/pricing/price-table.js';
 import { CostSpanProcessor } from '../../src/processor/cost-span-processor.js';

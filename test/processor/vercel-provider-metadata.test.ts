@@ -7,7 +7,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockLLM, usageDirective, type MockLLM } from '../../examples/mock-llm/index.js';
 import { ATTR_COST_CACHE_WRITE_USD, ATTR_COST_SOURCE, ATTR_COST_USD } from '../../src/attributes.js';
-import { parseLiteLLMTable } from '../../src/pricing/litellm.js';
+import { parseLiteLLMTable } from '../../src/sources/litellm.js';
 import { PriceBook } from '../../src/pricing/price-book.js';
 import { PriceTable } from '../../src/pricing/price-table.js';
 import { CostSpanProcessor } from '../../src/processor/cost-span-processor.js';
