@@ -257,6 +257,16 @@ describe('the README quick start', () => {
     expectPricedSpanAndMetrics(receiver, out);
   });
 
+  it('stays quiet on exit when the app shut the SDK down itself', async () => {
+    const out = await runBlock(quickStart(), `${ONE_CALL}await sdk.shutdown();\n`, {
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_LOG_LEVEL: 'warn' },
+    });
+    expect(out.code, out.stderr).toBe(0);
+    expectPricedSpanAndMetrics(receiver, out);
+    // The exit hook has nothing left to flush: no SDK warning about flushing a shut-down provider.
+    expect(out.stderr).not.toMatch(/after MeterProvider shutdown|force ?flush/i);
+  });
+
   it('does not hang when the Collector refuses connections', async () => {
     const port = await freePort();
     const out = await runBlock(quickStart(), ONE_CALL, { env: { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}` } });

@@ -16,6 +16,8 @@ let registered = false;
 
 interface Flushable {
   forceFlush?: () => Promise<unknown>;
+  /** Set by the SDK's MeterProvider (2.x and 3.x) once it is shut down; read when present. */
+  _shutdown?: unknown;
 }
 
 /**
@@ -59,8 +61,13 @@ async function flushGlobalProviders(timeoutMillis: number): Promise<boolean> {
   const proxy = trace.getTracerProvider() as { getDelegate?: () => unknown };
   const tracerProvider = (typeof proxy.getDelegate === 'function' ? proxy.getDelegate() : proxy) as Flushable;
   const meterProvider = metrics.getMeterProvider() as Flushable;
+  // A provider the app already shut down (e.g. `await sdk.shutdown()` before exiting) has nothing
+  // left to flush, and the MeterProvider would log "invalid attempt to force flush after
+  // MeterProvider shutdown" on the way out.
   const flushes = [tracerProvider, meterProvider].map((provider) =>
-    typeof provider.forceFlush === 'function' ? provider.forceFlush().catch(() => undefined) : undefined,
+    typeof provider.forceFlush === 'function' && provider._shutdown !== true
+      ? provider.forceFlush().catch(() => undefined)
+      : undefined,
   );
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<boolean>((resolve) => {
