@@ -25,7 +25,7 @@ export interface ReportSpan extends SpanView {
   readonly recorded: Attributes;
 }
 
-/** Is `key` one of the attributes the processor writes (DESIGN.md §2)? Asked of every GenAI key
+/** Is `key` one of the attributes the processor writes (docs/architecture.md, "Span attributes")? Asked of every GenAI key
  * of every span: the eighth letter (`c` of `gen_ai.cost.`) settles which of the two tests can
  * hold, which measured a fifth of the conversion time cheaper than running both. */
 function isRecordedCostKey(key: string): boolean {

@@ -108,7 +108,7 @@ function safePrice(pricer: UsagePricer, usage: NormalizedUsage): CostResult {
 }
 
 /**
- * Reads back what the processor wrote (DESIGN.md §2): a cost with its parts, or an unpriced
+ * Reads back what the processor wrote (docs/architecture.md, "Span attributes"): a cost with its parts, or an unpriced
  * reason. Values of the wrong type are ignored (the span is then priced as if it had none).
  */
 function recordedResult(recorded: Attributes): CostResult | undefined {

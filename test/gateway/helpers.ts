@@ -82,7 +82,7 @@ export async function sendWorkload(exporter: SpanExporter, extra: SpanProcessor[
   await provider.shutdown();
 }
 
-/** Attributes the processor or the gateway added (the cost contract of DESIGN §2 and friends). */
+/** Attributes the processor or the gateway added (the span attributes of docs/architecture.md, "Contracts"). */
 export function addedAttributes(attributes: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(
     Object.entries(attributes).filter(([key]) => key.startsWith('gen_ai.cost.') || key === 'gen_ai.usage.cost_usd' || key === 'gen_ai.client.operation.duration' || key === 'gen_ai.response.time_to_first_chunk'),
