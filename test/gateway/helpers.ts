@@ -1,6 +1,7 @@
 import { context, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { calcPrice } from '@pydantic/genai-prices';
 import { LlmCostGateway, type GatewayAddresses } from '../../src/gateway/gateway.js';
 import type { LlmCostGatewayOptions } from '../../src/gateway/gateway-options.js';
 
@@ -50,6 +51,20 @@ export const LLM_ATTRIBUTES: Record<string, Attributes> = {
     'gen_ai.usage.output_tokens': 10,
   },
 };
+
+/** genai-prices' total for one of the priced LLM_ATTRIBUTES calls (the oracle, not our code). */
+export function oracleTotal(name: string): number | undefined {
+  const a = LLM_ATTRIBUTES[name]!;
+  return calcPrice(
+    {
+      input_tokens: a['gen_ai.usage.input_tokens'] as number,
+      cache_read_tokens: a['gen_ai.usage.cache_read.input_tokens'] as number | undefined,
+      output_tokens: a['gen_ai.usage.output_tokens'] as number,
+    },
+    a['gen_ai.response.model'] as string,
+    { providerId: a['gen_ai.provider.name'] as string },
+  )?.total_price;
+}
 
 /** Emits the workload on `tracer`: agent → (chat gpt-4o, chat claude, chat unknown), and a plain span. */
 export function emitWorkload(tracer: Tracer): void {
