@@ -1,4 +1,5 @@
-import { diag, type Counter, type Histogram } from '@opentelemetry/api';
+import type { Counter, Histogram } from '@opentelemetry/api';
+import { warn } from '../diag.js';
 import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
 import { JsonMetricsSerializer, ProtobufMetricsSerializer } from '@opentelemetry/otlp-transformer';
 import { resourceFromAttributes } from '@opentelemetry/resources';
@@ -106,7 +107,7 @@ export class GatewayMetrics {
     if (this._recorders.size >= this._options.maxServices && serviceName !== OTHER_SERVICES) {
       if (!this._overflowWarned) {
         this._overflowWarned = true;
-        diag.warn(`llm-cost serve: more than ${this._options.maxServices} services; further ones are recorded as service.name=${OTHER_SERVICES}`);
+        warn(`llm-cost serve: more than ${this._options.maxServices} services; further ones are recorded as service.name=${OTHER_SERVICES}`);
       }
       return this.recorderFor(OTHER_SERVICES);
     }

@@ -1,4 +1,4 @@
-import { diag } from '@opentelemetry/api';
+import { warn } from '../diag.js';
 import type { Server as GrpcServer } from '@grpc/grpc-js';
 import { randomUUID } from 'node:crypto';
 import type { Server as HttpServer } from 'node:http';
@@ -98,7 +98,7 @@ export class LlmCostGateway implements Ingest {
         forwarded: (r) => r.spans > 0 && metrics.forwarded.add(r.spans),
         dropped: (r, reason) => {
           if (r.spans > 0) metrics.dropped.add(r.spans, { reason: reason.split(' (', 1)[0] });
-          diag.warn(`llm-cost serve: dropped a ${r.signal} request (${r.spans} spans): ${reason}`);
+          warn(`llm-cost serve dropped a ${r.signal} request (${r.spans} spans): ${reason}`);
         },
         upstreamError: (_r, reason) => metrics.upstreamErrors.add(1, { reason }),
       },
