@@ -6,6 +6,15 @@ import eslint from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+const UPPER_LAYERS = {
+  group: ['**/processor/*', '**/metrics/*', '**/gateway/*', '**/report/*', '**/setup/*', '**/cli/*', '**/setup.js', '**/cli.js'],
+  message: 'Lower layers must not import the SDK-facing layers above them (docs/architecture.md).',
+};
+const SDK_PACKAGES = {
+  group: ['@opentelemetry/sdk-*', '@opentelemetry/core'],
+  message: 'The enrichment core and what it builds on take span views, not SDK types.',
+};
+
 export default tseslint.config(
   {
     ignores: ['dist/**', 'coverage/**', 'reports/**', '.stryker-tmp/**', 'node_modules/**', 'temp/**'],
@@ -27,6 +36,19 @@ export default tseslint.config(
       // wrapper's `let out = spans`) reads clearly and is not a bug.
       'no-useless-assignment': 'off',
     },
+  },
+  {
+    // The layering (docs/architecture.md): sources, pricing, conventions and the enrichment core
+    // know nothing of the SDK-facing parts built on them, so the gateway and the report can reuse
+    // them without pulling in a processor, a metrics pipeline or a CLI. Sources may use
+    // `@opentelemetry/core` (to keep their own price fetch out of the app's traces).
+    files: ['src/sources/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [UPPER_LAYERS] }] },
+  },
+  {
+    // The enrichment core takes a span view and returns attributes: no SDK types below it.
+    files: ['src/pricing/**', 'src/conventions/**', 'src/core/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [UPPER_LAYERS, SDK_PACKAGES] }] },
   },
   {
     // Tests walk JSON payloads of other tools (OTLP, Prometheus, Collector configs) untyped.

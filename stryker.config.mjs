@@ -12,7 +12,7 @@ export default {
     'src/pricing/resolve.ts',
     'src/conventions/read-usage.ts',
     'src/conventions/input-accounting.ts',
-    'src/processor/span-enrichment.ts',
+    'src/core/span-enrichment.ts',
   ],
   // Only the tests that cover a mutant run against it.
   coverageAnalysis: 'perTest',

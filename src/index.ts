@@ -8,12 +8,13 @@ export * from './attributes.js';
 
 // Processor, exporter wrapper and their options.
 export { CostSpanProcessor } from './processor/cost-span-processor.js';
-export type { CostSpanProcessorOptions, CostEnrichmentOptions } from './processor/cost-span-processor-options.js';
+export type { CostSpanProcessorOptions } from './processor/cost-span-processor-options.js';
+export type { CostEnrichmentOptions } from './core/enrichment-options.js';
 export { CostSpanExporter } from './processor/cost-span-exporter.js';
 export type { CostSpanExporterOptions } from './processor/cost-span-exporter.js';
 export { markFirstChunk } from './processor/first-chunk.js';
 export { COST_ATTRIBUTE_HEADROOM } from './processor/attribute-limit.js';
-export type { UsagePricer } from './processor/span-enrichment.js';
+export type { UsagePricer } from './core/span-enrichment.js';
 export type { LlmCall, LlmCallRecorder } from './core/llm-call.js';
 export type { CostInteropOptions } from './interop/cost-interop.js';
 export type { InputAccounting, InputAccountingOverrides } from './conventions/input-accounting.js';

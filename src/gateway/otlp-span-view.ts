@@ -1,7 +1,7 @@
 import type { AttributeValue, Attributes, HrTime } from '@opentelemetry/api';
 import Long from 'long';
 import { isGenAiMarker } from '../conventions/span-role.js';
-import type { SpanView } from '../processor/span-enrichment.js';
+import type { SpanView } from '../core/span-enrichment.js';
 import { keyValue, type OtlpAnyValue, type OtlpKeyValue, type OtlpSpan } from './otlp-trace-schema.js';
 
 /**

@@ -1,8 +1,8 @@
 import { ATTR_COST_ROLLUP_USD } from '../attributes.js';
-import { CostRollup, roundUsd } from '../processor/cost-rollup.js';
-import { DiagOnce } from '../processor/diag-once.js';
+import { CostRollup, roundUsd } from '../core/cost-rollup.js';
+import { DiagOnce } from '../diag.js';
 import type { LlmCallRecorder } from '../core/llm-call.js';
-import { computeSpanEnrichment, type EnrichmentSettings } from '../processor/span-enrichment.js';
+import { computeSpanEnrichment, type EnrichmentSettings } from '../core/span-enrichment.js';
 import type { OtlpSpan, OtlpTraceRequest } from './otlp-trace-schema.js';
 import { idKey, otlpMayBeGenAi, otlpSpanView, setOtlpAttributes, stringAttribute } from './otlp-span-view.js';
 

@@ -2,14 +2,14 @@ import type { Attributes } from '@opentelemetry/api';
 import type { ExportResult } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace';
 import { ATTR_COST_ROLLUP_USD } from '../attributes.js';
-import { roundUsd } from './cost-rollup.js';
-import type { CostEnrichmentOptions } from './cost-span-processor-options.js';
-import { assemblePricing } from './assemble-pricing.js';
+import { roundUsd } from '../core/cost-rollup.js';
+import type { CostEnrichmentOptions } from '../core/enrichment-options.js';
+import { assemblePricing } from '../core/assemble-pricing.js';
 import type { PriceBookHandle } from '../sources/price-source.js';
 import { DiagOnce } from '../diag.js';
 import { markedFirstChunk } from './first-chunk.js';
 import type { LlmCall, LlmCallRecorder } from '../core/llm-call.js';
-import { computeSpanEnrichment, type EnrichmentSettings } from './span-enrichment.js';
+import { computeSpanEnrichment, type EnrichmentSettings } from '../core/span-enrichment.js';
 
 /** Options of `CostSpanExporter`. */
 export type CostSpanExporterOptions = CostEnrichmentOptions;

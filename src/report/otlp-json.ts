@@ -1,5 +1,5 @@
 import type { Attributes, AttributeValue, HrTime } from '@opentelemetry/api';
-import type { SpanView } from '../processor/span-enrichment.js';
+import type { SpanView } from '../core/span-enrichment.js';
 
 /**
  * Reading OTLP/JSON trace data (`ExportTraceServiceRequest`, or the `TracesData` inside a Jaeger

@@ -11,8 +11,8 @@ import {
   ATTR_COST_USD,
 } from '../attributes.js';
 import type { CostResult, MatchKind, NormalizedUsage, UnpricedReason } from '../pricing/types.js';
-import { assemblePricing } from '../processor/assemble-pricing.js';
-import { computeSpanEnrichment, type EnrichmentSettings, type UsagePricer } from '../processor/span-enrichment.js';
+import { assemblePricing } from '../core/assemble-pricing.js';
+import { computeSpanEnrichment, type EnrichmentSettings, type UsagePricer } from '../core/span-enrichment.js';
 import type { ReportSpan } from './otlp-json.js';
 
 /** How the report prices spans. */

@@ -7,7 +7,7 @@ import {
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import type { CostResult, NormalizedUsage } from '../../src/pricing/types.js';
-import type { UsagePricer } from '../../src/processor/span-enrichment.js';
+import type { UsagePricer } from '../../src/core/span-enrichment.js';
 
 /** A price entry written by the test itself (USD per token). */
 export const FIXTURE_RATES = { input: 2e-6, cacheRead: 0.5e-6, cacheWrite: 2.5e-6, output: 8e-6 };

@@ -3,7 +3,7 @@ import { validInterop } from '../interop/cost-interop.js';
 import { PriceBook } from '../pricing/price-book.js';
 import { normalizeProvider } from '../pricing/providers.js';
 import { createPriceBook, type PriceBookHandle } from '../sources/price-source.js';
-import type { CostEnrichmentOptions } from './cost-span-processor-options.js';
+import type { CostEnrichmentOptions } from './enrichment-options.js';
 import type { EnrichmentSettings } from './span-enrichment.js';
 import { error, warn } from '../diag.js';
 

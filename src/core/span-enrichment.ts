@@ -28,7 +28,7 @@ import {
 } from '../conventions/time-to-first-chunk.js';
 import type { CostResult, NormalizedUsage } from '../pricing/types.js';
 import { interopAttributes, type CostInteropOptions } from '../interop/cost-interop.js';
-import type { LlmCall } from '../core/llm-call.js';
+import type { LlmCall } from './llm-call.js';
 
 /** Anything that prices normalized usage: a `PriceBook`, or a function-backed stub in tests. */
 export interface UsagePricer {
