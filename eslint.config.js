@@ -7,7 +7,16 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 const UPPER_LAYERS = {
-  group: ['**/processor/*', '**/metrics/*', '**/gateway/*', '**/report/*', '**/setup/*', '**/cli/*', '**/setup.js', '**/cli.js'],
+  group: [
+    '**/processor/*',
+    '**/metrics/*',
+    '**/gateway/*',
+    '**/report/*',
+    '**/setup/*',
+    '**/cli/*',
+    '**/setup.js',
+    '**/cli.js',
+  ],
   message: 'Lower layers must not import the SDK-facing layers above them (docs/architecture.md).',
 };
 const SDK_PACKAGES = {

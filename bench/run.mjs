@@ -144,7 +144,10 @@ const rows = [
     value: results.table_load_ratio,
     target: '≤ 2',
     pass: (v) => v <= 2,
-    detail: table.error ?? table.skipped ?? `${f(table.loadMs, 2)} vs ${f(table.jsonParseMs, 2)} ms; ${table.entries} entries from ${table.rawKeys} keys, ${f(table.fileMb, 2)} MB file`,
+    detail:
+      table.error ??
+      table.skipped ??
+      `${f(table.loadMs, 2)} vs ${f(table.jsonParseMs, 2)} ms; ${table.entries} entries from ${table.rawKeys} keys, ${f(table.fileMb, 2)} MB file`,
   },
   {
     key: 'table_heap_mb',
@@ -198,7 +201,8 @@ const rows = [
     value: results.gateway_spans_per_s,
     target: 'none',
     info: true,
-    detail: gateway.error ?? `pass-through ${f(gateway.passThroughSpansPerSecond, 0)} spans/s; ${cpus()[0]?.model ?? '?'}`,
+    detail:
+      gateway.error ?? `pass-through ${f(gateway.passThroughSpansPerSecond, 0)} spans/s; ${cpus()[0]?.model ?? '?'}`,
   },
 ];
 
@@ -212,13 +216,23 @@ console.log('');
 const cells = rows.map((r) => {
   const status =
     r.value === null
-      ? table.skipped && r.key.startsWith('table') ? 'SKIP' : 'FAIL'
-      : r.info ? 'info' : r.pass(r.value) ? 'pass' : 'FAIL';
+      ? table.skipped && r.key.startsWith('table')
+        ? 'SKIP'
+        : 'FAIL'
+      : r.info
+        ? 'info'
+        : r.pass(r.value)
+          ? 'pass'
+          : 'FAIL';
   return [r.key, f(r.value), r.target, status, r.detail];
 });
 const header = ['figure', 'value', 'target', '', 'detail'];
 const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => String(c[i]).length)));
-const line = (c) => c.map((x, i) => String(x).padEnd(widths[i])).join('  ').trimEnd();
+const line = (c) =>
+  c
+    .map((x, i) => String(x).padEnd(widths[i]))
+    .join('  ')
+    .trimEnd();
 console.log(line(header));
 console.log(widths.map((w) => '-'.repeat(w)).join('  '));
 for (const c of cells) console.log(line(c));

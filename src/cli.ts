@@ -28,7 +28,7 @@ const serveCommand: Command = {
   summary: 'an OTLP gateway that prices the LLM spans of apps in any language (docs/gateway.md)',
   usage: SERVE_USAGE,
   // Loaded when used: the gateway brings gRPC and protobuf, which the other commands do not need.
-  run: async argv => (await import('./gateway/serve-command.js')).runServe(argv),
+  run: async (argv) => (await import('./gateway/serve-command.js')).runServe(argv),
 };
 
 const COMMANDS: readonly Command[] = [priceCommand, modelsCommand, compareCommand, reportCommand, serveCommand];
@@ -51,7 +51,8 @@ that cannot be loaded.
 /** The package version, read from the package.json beside `dist/` (or `src/`). */
 function version(): string {
   try {
-    return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+    return (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
+      .version;
   } catch {
     return 'unknown';
   }
@@ -62,24 +63,32 @@ async function main(argv: string[]): Promise<number> {
   const command = COMMANDS.find((c) => c.name === first);
   try {
     if (command === undefined) {
-      if (first === undefined) throw new UsageError(`missing command: ${COMMANDS.map((c) => c.name).join(', ')} (llm-cost --help)`);
+      if (first === undefined)
+        throw new UsageError(`missing command: ${COMMANDS.map((c) => c.name).join(', ')} (llm-cost --help)`);
       if (first === '--help' || first === '-h' || first === 'help') {
         const topic = COMMANDS.find((c) => c.name === rest[0]);
         process.stdout.write(topic ? topic.usage : overview());
         return 0;
       }
       if (first === '--version' || first === '-v') {
-        if (rest.length > 0 && !(rest.length === 1 && rest[0] === '--json')) throw new UsageError(`unexpected argument "${show(rest[0]!)}" after --version`);
-        process.stdout.write(rest[0] === '--json' ? `${JSON.stringify({ version: version() })}\n` : `llm-cost ${version()}\n`);
+        if (rest.length > 0 && !(rest.length === 1 && rest[0] === '--json'))
+          throw new UsageError(`unexpected argument "${show(rest[0]!)}" after --version`);
+        process.stdout.write(
+          rest[0] === '--json' ? `${JSON.stringify({ version: version() })}\n` : `llm-cost ${version()}\n`,
+        );
         return 0;
       }
-      throw new UsageError(`unknown command "${show(first)}": ${COMMANDS.map((c) => c.name).join(', ')} (llm-cost --help)`);
+      throw new UsageError(
+        `unknown command "${show(first)}": ${COMMANDS.map((c) => c.name).join(', ')} (llm-cost --help)`,
+      );
     }
     return await command.run(rest);
   } catch (err) {
     if (err instanceof UsageError) {
       const help = command ? `llm-cost ${command.name} --help` : 'llm-cost --help';
-      process.stderr.write(`llm-cost${command ? ` ${command.name}` : ''}: ${err.message}${err.message.includes('--help') ? '' : ` (see ${help})`}\n`);
+      process.stderr.write(
+        `llm-cost${command ? ` ${command.name}` : ''}: ${err.message}${err.message.includes('--help') ? '' : ` (see ${help})`}\n`,
+      );
       return 1;
     }
     if (err instanceof PricesError) {

@@ -39,7 +39,10 @@ export type { TokenType } from './metrics/instruments.js';
 
 // OpenAI usage companion: cached and reasoning tokens onto the call's span; the span itself for
 // openai versions no registered instrumentation covers (docs/instrumentations.md).
-export { OpenAIUsageInstrumentation, OPENAI_USAGE_INSTRUMENTATION_NAME } from './instrumentation/openai/openai-usage-instrumentation.js';
+export {
+  OpenAIUsageInstrumentation,
+  OPENAI_USAGE_INSTRUMENTATION_NAME,
+} from './instrumentation/openai/openai-usage-instrumentation.js';
 export type { OpenAIUsageInstrumentationConfig } from './instrumentation/openai/openai-usage-instrumentation.js';
 
 // The one-call NodeSDK setup.

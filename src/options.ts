@@ -25,7 +25,11 @@ export function integerRange(min: number, max = Number.MAX_SAFE_INTEGER): string
 }
 
 /** A finite number above 0, else `fallback` (`undefined`: the caller's own default) with a warning. */
-export function positiveNumberOption<F extends number | undefined>(value: unknown, name: string, fallback: F): number | F {
+export function positiveNumberOption<F extends number | undefined>(
+  value: unknown,
+  name: string,
+  fallback: F,
+): number | F {
   if (value === undefined) return fallback;
   if (isPositiveNumber(value)) return value;
   warnInvalid(name, value, 'a positive number', fallback);

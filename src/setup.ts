@@ -126,7 +126,8 @@ function build(options: LlmCostNodeSDKOptions): LlmCostNodeSDKConfiguration {
     exportIntervalMillis,
   );
   const metricReaders: IMetricReader[] = exporters.map(
-    (exporter) => new (sdkMetrics().PeriodicExportingMetricReader)({ exporter, exportIntervalMillis, exportTimeoutMillis }),
+    (exporter) =>
+      new (sdkMetrics().PeriodicExportingMetricReader)({ exporter, exportIntervalMillis, exportTimeoutMillis }),
   );
   return { spanProcessors, metricReaders };
 }

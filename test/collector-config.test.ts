@@ -24,7 +24,16 @@ const PINNED_COLLECTOR = 'otel/opentelemetry-collector-contrib:0.136.0';
  */
 const SHIPPED_0_136: Record<'receivers' | 'processors' | 'exporters' | 'extensions' | 'connectors', string[]> = {
   receivers: ['otlp', 'prometheus', 'hostmetrics', 'filelog'],
-  processors: ['memory_limiter', 'batch', 'attributes', 'filter', 'resource', 'transform', 'tail_sampling', 'probabilistic_sampler'],
+  processors: [
+    'memory_limiter',
+    'batch',
+    'attributes',
+    'filter',
+    'resource',
+    'transform',
+    'tail_sampling',
+    'probabilistic_sampler',
+  ],
   exporters: ['otlp', 'otlphttp', 'prometheus', 'prometheusremotewrite', 'debug', 'file', 'nop'],
   extensions: ['health_check', 'pprof', 'zpages'],
   connectors: ['spanmetrics', 'count', 'forward', 'routing'],
@@ -151,7 +160,9 @@ describe('collector-config/docker-compose.yaml', () => {
     // another Grafana replaces (`__inputs`) and the provisioned stack resolves through the
     // datasource variable of the same name (its default: the provisioned default Prometheus).
     expect([...uids]).toEqual(['${DS_PROMETHEUS}']);
-    expect(dashboard.__inputs).toEqual([expect.objectContaining({ name: 'DS_PROMETHEUS', type: 'datasource', pluginId: 'prometheus' })]);
+    expect(dashboard.__inputs).toEqual([
+      expect.objectContaining({ name: 'DS_PROMETHEUS', type: 'datasource', pluginId: 'prometheus' }),
+    ]);
     const dsVar = dashboard.templating.list.find((v: any) => v.name === 'DS_PROMETHEUS');
     expect(dsVar).toMatchObject({ type: 'datasource', query: 'prometheus' });
     expect(prometheus.isDefault).toBe(true);

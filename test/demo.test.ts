@@ -119,7 +119,9 @@ describe('npm run demo with OTEL_EXPORTER_OTLP_ENDPOINT set', () => {
     expect(DEMO_CALLS.some((c) => (c.usage.reasoning ?? 0) > 0)).toBe(true);
     expect(DEMO_CALLS.filter((c) => oracle(c) === undefined)).toHaveLength(1);
     const scopes = new Set(DEMO_CALLS.map((c) => callSpan(c.step).scope));
-    expect(scopes).toEqual(new Set(['@opentelemetry/instrumentation-openai', '@traceloop/instrumentation-anthropic', 'ai']));
+    expect(scopes).toEqual(
+      new Set(['@opentelemetry/instrumentation-openai', '@traceloop/instrumentation-anthropic', 'ai']),
+    );
   });
 
   describe.each(DEMO_CALLS.filter((c) => oracle(c) !== undefined).map((c) => [c.step, c] as const))(
@@ -145,7 +147,9 @@ describe('npm run demo with OTEL_EXPORTER_OTLP_ENDPOINT set', () => {
   it('rolls the cost of every call up to the agent span and each step span', () => {
     const agent = spans.filter((s) => s.name === AGENT_SPAN_NAME);
     expect(agent).toHaveLength(1);
-    const priced = DEMO_CALLS.map((c) => callSpan(c.step).attributes[COST]).filter((v): v is number => typeof v === 'number');
+    const priced = DEMO_CALLS.map((c) => callSpan(c.step).attributes[COST]).filter(
+      (v): v is number => typeof v === 'number',
+    );
     expect(priced).toHaveLength(DEMO_CALLS.length - 1);
     const sumOfChildren = priced.reduce((a, b) => a + b, 0);
     expect(agent[0]!.attributes[ROLLUP]).toBeCloseTo(sumOfChildren, 12);
@@ -159,7 +163,10 @@ describe('npm run demo with OTEL_EXPORTER_OTLP_ENDPOINT set', () => {
   });
 
   it('exports the gen_ai.usage.cost histogram with the calls’ count and sum per model', () => {
-    const cost = receiver.metrics().filter((m) => m.name === 'gen_ai.usage.cost').at(-1);
+    const cost = receiver
+      .metrics()
+      .filter((m) => m.name === 'gen_ai.usage.cost')
+      .at(-1);
     expect(cost?.type).toBe('histogram');
     expect(cost?.unit).toBe('USD');
     const points = cost!.dataPoints;
@@ -179,11 +186,17 @@ describe('npm run demo with OTEL_EXPORTER_OTLP_ENDPOINT set', () => {
   });
 
   it('exports the unpriced call and the cache savings as metrics', () => {
-    const unpriced = receiver.metrics().filter((m) => m.name === 'gen_ai.cost.unpriced_calls').at(-1);
+    const unpriced = receiver
+      .metrics()
+      .filter((m) => m.name === 'gen_ai.cost.unpriced_calls')
+      .at(-1);
     expect(unpriced?.dataPoints.map((p) => [p.attributes['gen_ai.cost.unpriced_reason'], p.value])).toEqual([
       ['unknown_model', 1],
     ]);
-    const savings = receiver.metrics().filter((m) => m.name === 'gen_ai.cost.cache_savings').at(-1);
+    const savings = receiver
+      .metrics()
+      .filter((m) => m.name === 'gen_ai.cost.cache_savings')
+      .at(-1);
     const expected = DEMO_CALLS.reduce((sum, c) => sum + oracleSavings(c), 0);
     expect(expected).toBeGreaterThan(0);
     expect(savings?.dataPoints.reduce((s, p) => s + (p.value ?? 0), 0)).toBeCloseTo(expected, 12);
@@ -197,7 +210,9 @@ describe('npm run demo with OTEL_EXPORTER_OTLP_ENDPOINT set', () => {
       expect(line).toContain(expected ? `$${expected.cost.toFixed(6)}` : 'unpriced');
     }
     const total = DEMO_CALLS.reduce((sum, c) => sum + (oracle(c)?.cost ?? 0), 0);
-    expect(stdout).toMatch(new RegExp(`total\\s+${DEMO_CALLS.length - 1}\\s+\\$${total.toFixed(6).replace('.', '\\.')}`));
+    expect(stdout).toMatch(
+      new RegExp(`total\\s+${DEMO_CALLS.length - 1}\\s+\\$${total.toFixed(6).replace('.', '\\.')}`),
+    );
     const saved = DEMO_CALLS.reduce((sum, c) => sum + oracleSavings(c), 0);
     expect(stdout).toContain(`saved $${saved.toFixed(6)}`);
     expect(stdout).toContain('gen_ai.cost.unpriced_reason = unknown_model');
@@ -229,7 +244,12 @@ describe('npm run demo -- --loop (for the Grafana dashboard)', () => {
   it('keeps handling tickets with periodic metric exports whose counters grow, and stops cleanly on Ctrl-C', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', join('examples', 'demo', 'main.ts'), '--loop'], {
       cwd: ROOT,
-      env: { ...cleanEnv(), OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json', OTEL_METRIC_EXPORT_INTERVAL: '500' },
+      env: {
+        ...cleanEnv(),
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        OTEL_METRIC_EXPORT_INTERVAL: '500',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';

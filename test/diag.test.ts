@@ -43,12 +43,16 @@ describe('logging: one prefix, one wording for bad options', () => {
       await source.shutdown();
       await processor.shutdown();
 
-      expect(d.messages, d.messages.join("\n")).toHaveLength(9);
+      expect(d.messages, d.messages.join('\n')).toHaveLength(9);
       for (const m of d.messages) expect(m.startsWith('otel-llm-cost: '), m).toBe(true);
       const about = (name: string) => d.messages.filter((m) => m.includes(name));
-      expect(about('option maxPendingRollups=-3 is invalid (a positive integer is expected); using 10000')).toHaveLength(1);
+      expect(
+        about('option maxPendingRollups=-3 is invalid (a positive integer is expected); using 10000'),
+      ).toHaveLength(1);
       expect(about('option maxTrackedSpans=1.5 is invalid (a positive integer is expected)')).toHaveLength(1);
-      expect(about('option CostMetricsOptions.cardinalityLimit=0 is invalid (a positive integer is expected); using 100')).toHaveLength(1);
+      expect(
+        about('option CostMetricsOptions.cardinalityLimit=0 is invalid (a positive integer is expected); using 100'),
+      ).toHaveLength(1);
       expect(about('option memoSize=-1 is invalid (a positive integer is expected); using 2048')).toHaveLength(1);
       expect(about('option fetchTimeoutMs=-5 is invalid (an integer from 1 to')).toHaveLength(1);
       expect(about('trustedCostAttributes')).toHaveLength(1);

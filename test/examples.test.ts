@@ -30,7 +30,8 @@ function expectedUsd(model: string, providerId: string, u: MockDirective): strin
 async function runExample(file: string): Promise<string> {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const key of Object.keys(env)) {
-    if (key.startsWith('OTEL_EXPORTER_OTLP_') || key === 'OPENAI_API_KEY' || key === 'ANTHROPIC_API_KEY') delete env[key];
+    if (key.startsWith('OTEL_EXPORTER_OTLP_') || key === 'OPENAI_API_KEY' || key === 'ANTHROPIC_API_KEY')
+      delete env[key];
   }
   const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', join('examples', file)], {
     cwd: ROOT,

@@ -2,11 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Span, SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { DATED_MODELS, startMockLLM, usageDirective, type MockLLM } from '../examples/mock-llm/index.js';
-import {
-  runScenario,
-  setupOtelOpenAI,
-  type ScenarioId,
-} from './support/instrumentation-harness.js';
+import { runScenario, setupOtelOpenAI, type ScenarioId } from './support/instrumentation-harness.js';
 
 // 1000 prompt tokens = 500 fresh + 400 cache reads + 100 cache writes (50 of them 1h); 200 output incl. 50 reasoning.
 const USAGE = { input: 1000, cached: 400, cacheWrite: 100, cacheWrite1h: 50, output: 200, reasoning: 50 };
@@ -82,7 +78,14 @@ describe('mock LLM server', () => {
     llm.requests.length = 0;
     await post('/v1/responses', { model: 'gpt-4o', input: 'secret words', stream: false });
     expect(llm.requests).toEqual([
-      expect.objectContaining({ path: '/v1/responses', api: 'openai.responses', model: 'gpt-4o', responseModel: 'gpt-4o-2024-08-06', stream: false, status: 200 }),
+      expect.objectContaining({
+        path: '/v1/responses',
+        api: 'openai.responses',
+        model: 'gpt-4o',
+        responseModel: 'gpt-4o-2024-08-06',
+        stream: false,
+        status: 200,
+      }),
     ]);
     expect(JSON.stringify(llm.requests)).not.toContain('secret');
   });
@@ -97,24 +100,29 @@ async function only(id: ScenarioId): Promise<{ span: ReadableSpan; text: string 
 }
 
 describe('@opentelemetry/instrumentation-openai 0.21 with openai 6', () => {
-  it.each(['otel-openai.chat', 'otel-openai.chat.stream', 'otel-openai.responses', 'otel-openai.responses.stream'] as const)(
-    '%s records inclusive input and output, no cache or reasoning',
-    async (id) => {
-      const { span, text } = await only(id);
-      expect(text).toBe('Hello from the mock LLM.');
-      expect(span.instrumentationScope).toMatchObject({ name: '@opentelemetry/instrumentation-openai', version: '0.21.0' });
-      expect(span.name).toBe('chat gpt-4o');
-      expect(attrs(span)).toMatchObject({
-        'gen_ai.operation.name': 'chat',
-        'gen_ai.request.model': 'gpt-4o',
-        'gen_ai.response.model': 'gpt-4o-2024-08-06',
-        'gen_ai.usage.input_tokens': 1000,
-        'gen_ai.usage.output_tokens': 200,
-        ...(id.includes('responses') ? { 'gen_ai.provider.name': 'openai' } : { 'gen_ai.system': 'openai' }),
-      });
-      expect(Object.keys(attrs(span)).filter((k) => /cache|reasoning/.test(k))).toEqual([]);
-    },
-  );
+  it.each([
+    'otel-openai.chat',
+    'otel-openai.chat.stream',
+    'otel-openai.responses',
+    'otel-openai.responses.stream',
+  ] as const)('%s records inclusive input and output, no cache or reasoning', async (id) => {
+    const { span, text } = await only(id);
+    expect(text).toBe('Hello from the mock LLM.');
+    expect(span.instrumentationScope).toMatchObject({
+      name: '@opentelemetry/instrumentation-openai',
+      version: '0.21.0',
+    });
+    expect(span.name).toBe('chat gpt-4o');
+    expect(attrs(span)).toMatchObject({
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.request.model': 'gpt-4o',
+      'gen_ai.response.model': 'gpt-4o-2024-08-06',
+      'gen_ai.usage.input_tokens': 1000,
+      'gen_ai.usage.output_tokens': 200,
+      ...(id.includes('responses') ? { 'gen_ai.provider.name': 'openai' } : { 'gen_ai.system': 'openai' }),
+    });
+    expect(Object.keys(attrs(span)).filter((k) => /cache|reasoning/.test(k))).toEqual([]);
+  });
 });
 
 describe('@arizeai/openinference-instrumentation-openai 4.2 with openai 6', () => {
@@ -145,23 +153,27 @@ describe('@arizeai/openinference-instrumentation-openai 4.2 with openai 6', () =
 });
 
 describe('@traceloop/instrumentation-anthropic 0.27 with @anthropic-ai/sdk 0.60', () => {
-  it.each(['traceloop-anthropic.messages', 'traceloop-anthropic.messages.stream', 'traceloop-anthropic.messages.sdk-stream'] as const)(
-    '%s records Anthropic raw input (cache excluded) and cache read/creation',
-    async (id) => {
-      const { span, text } = await only(id);
-      expect(text).toBe('Hello from the mock LLM.');
-      expect(span.instrumentationScope).toMatchObject({ name: '@traceloop/instrumentation-anthropic', version: '0.27.0' });
-      expect(span.name).toBe('chat claude-sonnet-4-5');
-      expect(attrs(span)).toMatchObject({
-        'gen_ai.provider.name': 'anthropic',
-        'gen_ai.response.model': 'claude-sonnet-4-5-20250929',
-        'gen_ai.usage.input_tokens': 500,
-        'gen_ai.usage.cache_read.input_tokens': 400,
-        'gen_ai.usage.cache_creation.input_tokens': 100,
-        'gen_ai.usage.output_tokens': 200,
-      });
-    },
-  );
+  it.each([
+    'traceloop-anthropic.messages',
+    'traceloop-anthropic.messages.stream',
+    'traceloop-anthropic.messages.sdk-stream',
+  ] as const)('%s records Anthropic raw input (cache excluded) and cache read/creation', async (id) => {
+    const { span, text } = await only(id);
+    expect(text).toBe('Hello from the mock LLM.');
+    expect(span.instrumentationScope).toMatchObject({
+      name: '@traceloop/instrumentation-anthropic',
+      version: '0.27.0',
+    });
+    expect(span.name).toBe('chat claude-sonnet-4-5');
+    expect(attrs(span)).toMatchObject({
+      'gen_ai.provider.name': 'anthropic',
+      'gen_ai.response.model': 'claude-sonnet-4-5-20250929',
+      'gen_ai.usage.input_tokens': 500,
+      'gen_ai.usage.cache_read.input_tokens': 400,
+      'gen_ai.usage.cache_creation.input_tokens': 100,
+      'gen_ai.usage.output_tokens': 200,
+    });
+  });
 });
 
 describe('Vercel AI SDK 6 telemetry', () => {
@@ -215,7 +227,10 @@ describe('harness', () => {
     const h = await setupOtelOpenAI({ spanProcessors: [marker] });
     try {
       const client = new h.OpenAI({ baseURL: llm.openaiBaseURL, apiKey: 'test', maxRetries: 0 });
-      await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: usageDirective({ input: 42 }) }] });
+      await client.chat.completions.create({
+        model: 'gpt-4o',
+        messages: [{ role: 'user', content: usageDirective({ input: 42 }) }],
+      });
       expect(attrs(h.getSpans()[0])['test.seen_usage']).toBe(42);
     } finally {
       await h.shutdown();

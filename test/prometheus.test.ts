@@ -63,8 +63,18 @@ function collectorRenames(): object[] {
     if (!suffix) continue; // no unit suffix: both exporters agree
     rules.push(
       counter
-        ? { source_labels: ['__name__'], regex: `${base}_total`, target_label: '__name__', replacement: `${base}${suffix}_total` }
-        : { source_labels: ['__name__'], regex: `${base}_(bucket|sum|count)`, target_label: '__name__', replacement: `${base}${suffix}_\${1}` },
+        ? {
+            source_labels: ['__name__'],
+            regex: `${base}_total`,
+            target_label: '__name__',
+            replacement: `${base}${suffix}_total`,
+          }
+        : {
+            source_labels: ['__name__'],
+            regex: `${base}_(bucket|sum|count)`,
+            target_label: '__name__',
+            replacement: `${base}${suffix}_\${1}`,
+          },
     );
   }
   return rules;
@@ -76,7 +86,8 @@ function dashboardQueries(): { title: string; expr: string }[] {
   const out: { title: string; expr: string }[] = [];
   const walk = (panels: any[]): void => {
     for (const panel of panels ?? []) {
-      for (const target of panel.targets ?? []) out.push({ title: `${panel.title} [${target.refId}]`, expr: target.expr });
+      for (const target of panel.targets ?? [])
+        out.push({ title: `${panel.title} [${target.refId}]`, expr: target.expr });
       walk(panel.panels);
     }
   };
@@ -161,7 +172,8 @@ describe.skipIf(!available && !inCi)('a real Prometheus scraping the cost metric
   async function until(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!(await check().catch(() => false))) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\nprometheus log:\n${prometheusLog.slice(-3000)}`);
+      if (Date.now() > deadline)
+        throw new Error(`timed out waiting for ${what}\nprometheus log:\n${prometheusLog.slice(-3000)}`);
       await new Promise((r) => setTimeout(r, 250));
     }
   }
@@ -296,7 +308,9 @@ describe.skipIf(!available && !inCi)('a real Prometheus scraping the cost metric
 });
 
 if (!available && !inCi) {
-  console.warn(`test/prometheus.test.ts skipped: ${PROMETHEUS} not found (apt-get install -y --no-install-recommends prometheus).`);
+  console.warn(
+    `test/prometheus.test.ts skipped: ${PROMETHEUS} not found (apt-get install -y --no-install-recommends prometheus).`,
+  );
   describe('a real Prometheus scraping the cost metrics', () => {
     it.skip(`skipped: ${PROMETHEUS} not found (apt-get install -y --no-install-recommends prometheus; set CI=true to make this a failure)`, () => {});
   });

@@ -127,7 +127,11 @@ const ONE_CALL_THEN_WAIT = `${ONE_CALL}await new Promise((r) => setTimeout(r, 70
 /** The same, then it runs until stopped by a signal. */
 const ONE_CALL_THEN_SERVE = `${ONE_CALL}setInterval(() => {}, 1000);\nconsole.log('ready');\n`;
 
-function expectPricedSpanAndMetrics(r: OtlpReceiver, out: ChildResult, serviceName: string | null = 'my-llm-app'): void {
+function expectPricedSpanAndMetrics(
+  r: OtlpReceiver,
+  out: ChildResult,
+  serviceName: string | null = 'my-llm-app',
+): void {
   expect(r.rejected).toEqual([]);
   const span = r.spans().find((s) => s.name === 'chat gpt-4o');
   expect(span, `spans: ${JSON.stringify(r.spans().map((s) => s.name))}\n${out.stderr}`).toBeDefined();
@@ -150,7 +154,9 @@ afterEach(async () => {
 describe('the README quick start', () => {
   it('is the quick start of docs/metrics.md, line for line, with no shutdown line to copy', () => {
     expect(markedBlock('quickstart', join(ROOT, 'docs', 'metrics.md'))).toBe(quickStart());
-    const lines = quickStart().split('\n').filter((l) => l.trim() !== '');
+    const lines = quickStart()
+      .split('\n')
+      .filter((l) => l.trim() !== '');
     expect(lines.length).toBeLessThanOrEqual(15);
     expect(quickStart()).toContain('...llmCostNodeSDKOptions()');
     expect(quickStart()).not.toMatch(/process\.on|shutdown/);
@@ -209,7 +215,11 @@ describe('the README quick start', () => {
 
   it('writes spans to stdout with OTEL_TRACES_EXPORTER=console and metrics with OTEL_METRICS_EXPORTER=console', async () => {
     const out = await runBlock(quickStart(), ONE_CALL, {
-      env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_TRACES_EXPORTER: 'console', OTEL_METRICS_EXPORTER: 'console' },
+      env: {
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        OTEL_TRACES_EXPORTER: 'console',
+        OTEL_METRICS_EXPORTER: 'console',
+      },
     });
     expect(out.code, out.stderr).toBe(0);
     expect(receiver.arrivals).toEqual([]);
@@ -232,7 +242,10 @@ describe('the README quick start', () => {
       env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_METRICS_EXPORTER: 'none' },
     });
     expect(out.code, out.stderr).toBe(0);
-    expect(receiver.spans().find((s) => s.name === 'chat gpt-4o')?.attributes[ATTR_COST_USD]).toBeCloseTo(oracleCost(), 12);
+    expect(receiver.spans().find((s) => s.name === 'chat gpt-4o')?.attributes[ATTR_COST_USD]).toBeCloseTo(
+      oracleCost(),
+      12,
+    );
     expect(receiver.metricRequests).toEqual([]);
   });
 
@@ -269,7 +282,9 @@ describe('the README quick start', () => {
 
   it('does not hang when the Collector refuses connections', async () => {
     const port = await freePort();
-    const out = await runBlock(quickStart(), ONE_CALL, { env: { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}` } });
+    const out = await runBlock(quickStart(), ONE_CALL, {
+      env: { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}` },
+    });
     expect(out.code, out.stderr).toBe(0);
     expect(out.millis).toBeLessThan(20_000);
   });
@@ -385,9 +400,13 @@ describe('llmCostNodeSDKOptions in process', () => {
     sdk.start();
     const tracer = trace.getTracer('setup-test');
     tracer
-      .startSpan('chat gpt-4o', { attributes: { ...LLM_ATTRIBUTES, 'gen_ai.usage.cache_read.input_tokens': 400, 'app.feature': 'search' } })
+      .startSpan('chat gpt-4o', {
+        attributes: { ...LLM_ATTRIBUTES, 'gen_ai.usage.cache_read.input_tokens': 400, 'app.feature': 'search' },
+      })
       .end();
-    tracer.startSpan('chat mystery', { attributes: { ...LLM_ATTRIBUTES, 'gen_ai.request.model': 'mystery-model' } }).end();
+    tracer
+      .startSpan('chat mystery', { attributes: { ...LLM_ATTRIBUTES, 'gen_ai.request.model': 'mystery-model' } })
+      .end();
     await receiver.waitFor((r) => metricNamed(r, 'gen_ai.cost.unpriced_calls').length > 0);
     await sdk.shutdown();
     sdk = undefined;
@@ -396,7 +415,9 @@ describe('llmCostNodeSDKOptions in process', () => {
     const expected = 600 * 3e-6 + 400 * 0.3e-6 + 200 * 15e-6;
     const span = receiver.spans().find((s) => s.name === 'chat gpt-4o')!;
     expect(span.attributes[ATTR_COST_USD]).toBeCloseTo(expected, 12);
-    expect(receiver.spans().find((s) => s.name === 'chat mystery')!.attributes[ATTR_COST_UNPRICED_REASON]).toBe('unknown_model');
+    expect(receiver.spans().find((s) => s.name === 'chat mystery')!.attributes[ATTR_COST_UNPRICED_REASON]).toBe(
+      'unknown_model',
+    );
 
     const cost = metricNamed(receiver, 'gen_ai.usage.cost').at(-1)!;
     expect(cost.unit).toBe('USD');
@@ -418,7 +439,10 @@ describe('llmCostNodeSDKOptions in process', () => {
 
   it('returns the cost processor before the export processor, and no reader when metrics are off', () => {
     const withMetrics = llmCostNodeSDKOptions({ flushOnExit: false });
-    expect(withMetrics.spanProcessors.map((p) => p.constructor.name)).toEqual(['CostSpanProcessor', 'BatchSpanProcessor']);
+    expect(withMetrics.spanProcessors.map((p) => p.constructor.name)).toEqual([
+      'CostSpanProcessor',
+      'BatchSpanProcessor',
+    ]);
     expect(withMetrics.metricReaders?.map((r) => r.constructor.name)).toEqual(['PeriodicExportingMetricReader']);
     const off = llmCostNodeSDKOptions({ metrics: false, flushOnExit: false });
     expect(off).not.toHaveProperty('metricReaders');
@@ -429,7 +453,10 @@ describe('llmCostNodeSDKOptions in process', () => {
 
   it('warns about an unsupported protocol or exporter name and falls back as NodeSDK does', async () => {
     const warnings: string[] = [];
-    diag.setLogger({ error() {}, warn: (m: string) => void warnings.push(m), info() {}, debug() {}, verbose() {} }, DiagLogLevel.WARN);
+    diag.setLogger(
+      { error() {}, warn: (m: string) => void warnings.push(m), info() {}, debug() {}, verbose() {} },
+      DiagLogLevel.WARN,
+    );
     process.env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL = 'http/xml';
     process.env.OTEL_TRACES_EXPORTER = 'otlp,zipkin';
     process.env.OTEL_METRICS_EXPORTER = 'prometheus';
@@ -453,7 +480,10 @@ describe('llmCostNodeSDKOptions in process', () => {
       verbose() {},
     };
     diag.setLogger(logger, DiagLogLevel.WARN);
-    const { spanProcessors, metricReaders } = llmCostNodeSDKOptions({ metricExportIntervalMillis: -5, flushOnExit: false });
+    const { spanProcessors, metricReaders } = llmCostNodeSDKOptions({
+      metricExportIntervalMillis: -5,
+      flushOnExit: false,
+    });
     expect(warnings.some((w) => w.includes('metricExportIntervalMillis'))).toBe(true);
     await Promise.all([...spanProcessors.map((p) => p.shutdown()), ...metricReaders!.map((r) => r.shutdown())]);
   });

@@ -64,7 +64,10 @@ export function createPipeline(o) {
   let metricReader;
   let processor;
   if (o.metrics) {
-    metricReader = new PeriodicExportingMetricReader({ exporter: new NoopMetricExporter(), exportIntervalMillis: 60_000 });
+    metricReader = new PeriodicExportingMetricReader({
+      exporter: new NoopMetricExporter(),
+      exportIntervalMillis: 60_000,
+    });
     meterProvider = new MeterProvider({ readers: [metricReader] });
   }
   if (o.cost) {
@@ -173,12 +176,41 @@ export function plainTrace(tracer, children) {
 const LLM_CALLS = [
   { provider: 'openai', request: 'gpt-4o', response: 'gpt-4o-2024-08-06', input: 1250, output: 320 },
   { provider: 'openai', request: 'gpt-4o-mini', response: 'gpt-4o-mini-2024-07-18', input: 860, output: 140 },
-  { provider: 'anthropic', request: 'claude-sonnet-4-5', response: 'claude-sonnet-4-5-20250929', input: 14200, output: 610, cacheRead: 12000, cacheWrite: 900 },
-  { provider: 'openai', request: 'gpt-5-mini', response: 'gpt-5-mini-2025-08-07', input: 2300, output: 1900, reasoning: 1400 },
-  { provider: 'anthropic', request: 'claude-haiku-4-5', response: 'claude-haiku-4-5-20251001', input: 5200, output: 210, cacheRead: 4096 },
+  {
+    provider: 'anthropic',
+    request: 'claude-sonnet-4-5',
+    response: 'claude-sonnet-4-5-20250929',
+    input: 14200,
+    output: 610,
+    cacheRead: 12000,
+    cacheWrite: 900,
+  },
+  {
+    provider: 'openai',
+    request: 'gpt-5-mini',
+    response: 'gpt-5-mini-2025-08-07',
+    input: 2300,
+    output: 1900,
+    reasoning: 1400,
+  },
+  {
+    provider: 'anthropic',
+    request: 'claude-haiku-4-5',
+    response: 'claude-haiku-4-5-20251001',
+    input: 5200,
+    output: 210,
+    cacheRead: 4096,
+  },
   { provider: 'openai', request: 'gpt-4.1', response: 'gpt-4.1-2025-04-14', input: 3100, output: 450 },
   { provider: 'gcp.gemini', request: 'gemini-2.5-flash', response: 'gemini-2.5-flash', input: 4100, output: 380 },
-  { provider: 'openai', request: 'o4-mini', response: 'o4-mini-2025-04-16', input: 1800, output: 2600, reasoning: 2200 },
+  {
+    provider: 'openai',
+    request: 'o4-mini',
+    response: 'o4-mini-2025-04-16',
+    input: 1800,
+    output: 2600,
+    reasoning: 2200,
+  },
 ];
 
 /** An agent invocation with `children` chat calls, attributes as semconv instrumentations set them. */

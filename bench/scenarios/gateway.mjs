@@ -17,19 +17,40 @@ const TRACES_PER_REQUEST = 10;
 function buildRequest() {
   const exporter = new InMemorySpanExporter();
   const provider = new BasicTracerProvider({
-    resource: resourceFromAttributes({ 'service.name': 'bench-app', 'service.version': '1.2.3', 'host.name': 'bench-host' }),
+    resource: resourceFromAttributes({
+      'service.name': 'bench-app',
+      'service.version': '1.2.3',
+      'host.name': 'bench-host',
+    }),
     spanProcessors: [new SimpleSpanProcessor(exporter)],
   });
   const http = provider.getTracer('@opentelemetry/instrumentation-http', '0.200.0');
   const openai = provider.getTracer('@opentelemetry/instrumentation-openai', '0.21.0');
   for (let t = 0; t < TRACES_PER_REQUEST; t++) {
     const root = http.startSpan('POST /api/chat', {
-      attributes: { 'http.request.method': 'POST', 'url.path': '/api/chat', 'http.response.status_code': 200, 'server.address': 'bench-host', 'user_agent.original': 'bench/1.0' },
+      attributes: {
+        'http.request.method': 'POST',
+        'url.path': '/api/chat',
+        'http.response.status_code': 200,
+        'server.address': 'bench-host',
+        'user_agent.original': 'bench/1.0',
+      },
     });
     const ctx = trace.setSpan(context.active(), root);
     for (let i = 0; i < 8; i++) {
       http
-        .startSpan(`SELECT orders ${i}`, { attributes: { 'db.system.name': 'postgresql', 'db.query.text': 'SELECT * FROM orders WHERE id = $1', 'db.namespace': 'shop', 'server.port': 5432 } }, ctx)
+        .startSpan(
+          `SELECT orders ${i}`,
+          {
+            attributes: {
+              'db.system.name': 'postgresql',
+              'db.query.text': 'SELECT * FROM orders WHERE id = $1',
+              'db.namespace': 'shop',
+              'server.port': 5432,
+            },
+          },
+          ctx,
+        )
         .end();
     }
     openai
@@ -59,7 +80,13 @@ const body = buildRequest();
 const SPANS = TRACES_PER_REQUEST * 10;
 
 function server(enrich) {
-  const gateway = new LlmCostGateway({ upstream: 'http://127.0.0.1:9', http: 'off', grpc: 'off', enrich, metricsIntervalMs: 3_600_000 });
+  const gateway = new LlmCostGateway({
+    upstream: 'http://127.0.0.1:9',
+    http: 'off',
+    grpc: 'off',
+    enrich,
+    metricsIntervalMs: 3_600_000,
+  });
   const queue = gateway._queue;
   return {
     gateway,

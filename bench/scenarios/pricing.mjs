@@ -31,8 +31,20 @@ const pricedTheirs = GENAI_PRICES_CALLS.filter((c) => calcPrice(c.usage, c.model
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 7);
 const time = Number(process.env.BENCH_TIME_MS ?? 300);
-const memoized = await interleavedRatio({ without: ours(book), with: theirs, opsPerIteration: CALLS.length, rounds, time });
-const cold = await interleavedRatio({ without: ours(unmemoized), with: theirs, opsPerIteration: CALLS.length, rounds: 3, time });
+const memoized = await interleavedRatio({
+  without: ours(book),
+  with: theirs,
+  opsPerIteration: CALLS.length,
+  rounds,
+  time,
+});
+const cold = await interleavedRatio({
+  without: ours(unmemoized),
+  with: theirs,
+  opsPerIteration: CALLS.length,
+  rounds: 3,
+  time,
+});
 
 report({
   speedup: memoized.ratio,

@@ -80,7 +80,10 @@ function generate() {
               str('tenant', `tenant-${seq % 50}`),
             ];
             if (provider === 'anthropic') {
-              attrs.push(int('gen_ai.usage.cache_read.input_tokens', input >> 1), int('gen_ai.usage.cache_creation.input_tokens', input >> 3));
+              attrs.push(
+                int('gen_ai.usage.cache_read.input_tokens', input >> 1),
+                int('gen_ai.usage.cache_creation.input_tokens', input >> 3),
+              );
             }
           } else {
             attrs = [
@@ -98,7 +101,9 @@ function generate() {
           if (!byScope.has(scope)) byScope.set(scope, []);
           byScope.get(scope).push(span);
         }
-        const scopeSpans = [...byScope].map(([name, spans]) => `{"scope":{"name":"${name}","version":"1.0.0"},"spans":[${spans.join(',')}]}`);
+        const scopeSpans = [...byScope].map(
+          ([name, spans]) => `{"scope":{"name":"${name}","version":"1.0.0"},"spans":[${spans.join(',')}]}`,
+        );
         const line =
           `{"resourceSpans":[{"resource":{"attributes":[${str('service.name', `svc-${seq % 7}`)},${str('deployment.environment.name', 'prod')}]},` +
           `"scopeSpans":[${scopeSpans.join(',')}],"schemaUrl":"https://opentelemetry.io/schemas/1.26.0"}]}\n`;

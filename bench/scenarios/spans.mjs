@@ -78,7 +78,13 @@ if (kind === 'llm') {
 await without.shutdown();
 await withCost.shutdown();
 
-const common = { kind, withUs: spans.us.with, withoutUs: spans.us.without, roundRatios: spans.roundRatios, samples: spans.samples };
+const common = {
+  kind,
+  withUs: spans.us.with,
+  withoutUs: spans.us.without,
+  roundRatios: spans.roundRatios,
+  samples: spans.samples,
+};
 if (kind === 'plain') {
   report({
     ...common,

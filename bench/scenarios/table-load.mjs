@@ -6,7 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { PriceTable, parseLiteLLMTable } from '../../dist/index.js';
 import { fullGc, heapUsedMb, interleavedRatio, report } from '../lib/measure.mjs';
 
-const path = fileURLToPath(new URL('../../../shared/pricing/litellm-model_prices_and_context_window.json', import.meta.url));
+const path = fileURLToPath(
+  new URL('../../../shared/pricing/litellm-model_prices_and_context_window.json', import.meta.url),
+);
 if (!existsSync(path)) {
   report({ skipped: `LiteLLM table not found at ${path}` });
   process.exit(0);

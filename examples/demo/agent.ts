@@ -87,13 +87,17 @@ export async function handleTicket(llm: MockLLM, calls: readonly DemoCall[]): Pr
       const replies: string[] = [];
       for (const c of calls) {
         // One span per step, so the trace reads like the agent's plan and each step has a roll-up.
-        const reply = await tracer.startActiveSpan(`step ${c.step}`, { attributes: { [ATTR_STEP]: c.step } }, async (step) => {
-          try {
-            return await call(c);
-          } finally {
-            step.end();
-          }
-        });
+        const reply = await tracer.startActiveSpan(
+          `step ${c.step}`,
+          { attributes: { [ATTR_STEP]: c.step } },
+          async (step) => {
+            try {
+              return await call(c);
+            } finally {
+              step.end();
+            }
+          },
+        );
         replies.push(reply);
       }
       return { traceId: span.spanContext().traceId, replies };

@@ -93,7 +93,19 @@ export function renderSummary(input: SummaryInput): string {
   out.push('', `LLM calls (${rows.length}) — cost as written on each span by CostSpanProcessor`, '');
   out.push(
     ...table(
-      ['step', 'instrumentation', 'model', 'priced as', 'input', 'cache read', 'cache write', 'output', 'reasoning', 'TTFT', 'cost'],
+      [
+        'step',
+        'instrumentation',
+        'model',
+        'priced as',
+        'input',
+        'cache read',
+        'cache write',
+        'output',
+        'reasoning',
+        'TTFT',
+        'cost',
+      ],
       rows.map((r) => [
         r.step,
         r.via,
@@ -130,7 +142,14 @@ export function renderSummary(input: SummaryInput): string {
     ...table(
       ['model', 'calls', 'input', 'output', 'cost', 'share'],
       [
-        ...modelRows.map(([key, m]) => [key, String(m.calls), tokens(m.input), tokens(m.output), usd(m.cost), pct(m.cost, total)]),
+        ...modelRows.map(([key, m]) => [
+          key,
+          String(m.calls),
+          tokens(m.input),
+          tokens(m.output),
+          usd(m.cost),
+          pct(m.cost, total),
+        ]),
         ['total', String(priced.length), '', '', usd(total), ''],
       ],
       [1, 2, 3, 4, 5],
@@ -155,7 +174,9 @@ export function renderSummary(input: SummaryInput): string {
   const saved = [...savings.values()].reduce((a, b) => a + b, 0);
   out.push('', 'Prompt caching', '');
   out.push(`  ${tokens(cacheRead)} tokens read from cache, ${tokens(cacheWrite)} written to it`);
-  out.push(`  saved ${usd(saved)} against paying the uncached input rate for the cache reads (${METRIC_CACHE_SAVINGS})`);
+  out.push(
+    `  saved ${usd(saved)} against paying the uncached input rate for the cache reads (${METRIC_CACHE_SAVINGS})`,
+  );
   if (savings.size > 0) {
     out.push(
       ...table(
@@ -183,7 +204,9 @@ export function renderSummary(input: SummaryInput): string {
     out.push(`Spans and metrics exported over OTLP to ${input.exportedTo}`);
   } else {
     out.push('Not exported: set OTEL_EXPORTER_OTLP_ENDPOINT (e.g. http://localhost:4318) to send spans and metrics');
-    out.push('to a Collector; `docker compose -f collector-config/docker-compose.yaml up -d` starts one with Jaeger and Grafana.');
+    out.push(
+      'to a Collector; `docker compose -f collector-config/docker-compose.yaml up -d` starts one with Jaeger and Grafana.',
+    );
   }
   out.push('');
   return out.join('\n');

@@ -43,7 +43,8 @@ class MetricTap extends MetricReader {
   }
 }
 
-const succeed = (_items: unknown, done: (result: ExportResult) => void): void => done({ code: ExportResultCode.SUCCESS });
+const succeed = (_items: unknown, done: (result: ExportResult) => void): void =>
+  done({ code: ExportResultCode.SUCCESS });
 const discardSpans: SpanExporter = { export: succeed, shutdown: () => Promise.resolve() };
 const discardMetrics: PushMetricExporter = {
   export: succeed,
@@ -66,9 +67,11 @@ export interface DemoTelemetry {
 
 /** Whether the standard OTLP variables name somewhere to export to. */
 export function otlpEndpointConfigured(env: NodeJS.ProcessEnv = process.env): boolean {
-  return ['OTEL_EXPORTER_OTLP_ENDPOINT', 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT'].some(
-    (name) => (env[name] ?? '').trim() !== '',
-  );
+  return [
+    'OTEL_EXPORTER_OTLP_ENDPOINT',
+    'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+    'OTEL_EXPORTER_OTLP_METRICS_ENDPOINT',
+  ].some((name) => (env[name] ?? '').trim() !== '');
 }
 
 /**

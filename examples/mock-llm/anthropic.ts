@@ -83,6 +83,12 @@ export async function messages(res: ServerResponse, call: MockCall): Promise<voi
 
 export function anthropicError(res: ServerResponse, status: number, message: string): void {
   const type =
-    status === 429 ? 'rate_limit_error' : status === 529 ? 'overloaded_error' : status >= 500 ? 'api_error' : 'invalid_request_error';
+    status === 429
+      ? 'rate_limit_error'
+      : status === 529
+        ? 'overloaded_error'
+        : status >= 500
+          ? 'api_error'
+          : 'invalid_request_error';
   sendJson(res, status, { type: 'error', error: { type, message } });
 }

@@ -26,7 +26,7 @@ export const DATED_MODELS: Readonly<Record<string, string>> = {
   'gpt-4.1-mini': 'gpt-4.1-mini-2025-04-14',
   'gpt-5': 'gpt-5-2025-08-07',
   'gpt-5-mini': 'gpt-5-mini-2025-08-07',
-  'o3': 'o3-2025-04-16',
+  o3: 'o3-2025-04-16',
   'o4-mini': 'o4-mini-2025-04-16',
   'claude-sonnet-4-5': 'claude-sonnet-4-5-20250929',
   'claude-haiku-4-5': 'claude-haiku-4-5-20251001',
@@ -97,7 +97,9 @@ async function readJson(req: IncomingMessage): Promise<Record<string, unknown> |
   for await (const part of req) parts.push(part as Buffer);
   try {
     const value: unknown = JSON.parse(Buffer.concat(parts).toString('utf8'));
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return value !== null && typeof value === 'object' && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -141,7 +143,14 @@ export async function startMockLLM(options: MockLLMOptions = {}): Promise<MockLL
     };
 
     if (!api) {
-      sendJson(res, 404, { error: { message: `mock-llm: no route for ${record.method} ${path}`, type: 'not_found_error', param: null, code: 'not_found' } });
+      sendJson(res, 404, {
+        error: {
+          message: `mock-llm: no route for ${record.method} ${path}`,
+          type: 'not_found_error',
+          param: null,
+          code: 'not_found',
+        },
+      });
       return;
     }
     const body = await readJson(req);
@@ -184,7 +193,8 @@ export async function startMockLLM(options: MockLLMOptions = {}): Promise<MockLL
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
       // Only reachable on a bug in the mock; the prompt is never part of the message.
-      if (!res.headersSent) sendJson(res, 500, { error: { message: `mock-llm: ${String(err)}`, type: 'server_error' } });
+      if (!res.headersSent)
+        sendJson(res, 500, { error: { message: `mock-llm: ${String(err)}`, type: 'server_error' } });
       else res.destroy();
     });
   });

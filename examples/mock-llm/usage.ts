@@ -116,7 +116,9 @@ export function resolveUsage(d: MockDirective, defaults: MockUsage): MockUsage |
   if (u.cached + u.cacheWrite > u.input) {
     return `mock usage: cached (${u.cached}) + cacheWrite (${u.cacheWrite}) exceed input (${u.input}); input includes cache tokens`;
   }
-  if (u.cacheWrite1h > u.cacheWrite) return `mock usage: cacheWrite1h (${u.cacheWrite1h}) exceeds cacheWrite (${u.cacheWrite})`;
-  if (u.reasoning > u.output) return `mock usage: reasoning (${u.reasoning}) exceeds output (${u.output}); output includes reasoning`;
+  if (u.cacheWrite1h > u.cacheWrite)
+    return `mock usage: cacheWrite1h (${u.cacheWrite1h}) exceeds cacheWrite (${u.cacheWrite})`;
+  if (u.reasoning > u.output)
+    return `mock usage: reasoning (${u.reasoning}) exceeds output (${u.output}); output includes reasoning`;
   return u;
 }

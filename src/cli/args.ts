@@ -28,14 +28,16 @@ export function parseArguments(argv: readonly string[], spec: OptionSpec): Parse
       continue;
     }
     if (!arg.startsWith('--')) {
-      if (arg.startsWith('-') && arg.length > 1 && !/^-\d/.test(arg)) throw new UsageError(`unknown option ${show(arg)}${suggest(arg, spec)}`);
+      if (arg.startsWith('-') && arg.length > 1 && !/^-\d/.test(arg))
+        throw new UsageError(`unknown option ${show(arg)}${suggest(arg, spec)}`);
       positionals.push(arg);
       continue;
     }
     const eq = arg.indexOf('=');
     const name = arg.slice(2, eq < 0 ? undefined : eq);
     const type = Object.prototype.hasOwnProperty.call(spec, name) ? spec[name] : undefined;
-    if (type === undefined) throw new UsageError(`unknown option ${show(eq < 0 ? arg : arg.slice(0, eq))}${suggest(name, spec)}`);
+    if (type === undefined)
+      throw new UsageError(`unknown option ${show(eq < 0 ? arg : arg.slice(0, eq))}${suggest(name, spec)}`);
     if (type === 'boolean') {
       if (eq >= 0) throw new UsageError(`--${name} takes no value`);
       values[name] = true;

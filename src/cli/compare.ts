@@ -32,7 +32,12 @@ export const compareCommand: Command = {
   summary: 'price the same usage on several models, cheapest first',
   usage: USAGE,
   async run(argv) {
-    const { values, positionals } = parseArguments(argv, { ...USAGE_OPTIONS, prices: 'string', json: 'boolean', help: 'boolean' });
+    const { values, positionals } = parseArguments(argv, {
+      ...USAGE_OPTIONS,
+      prices: 'string',
+      json: 'boolean',
+      help: 'boolean',
+    });
     if (values['help']) {
       process.stdout.write(USAGE);
       return 0;
@@ -51,10 +56,16 @@ export const compareCommand: Command = {
     });
     await source.shutdown();
     // Cheapest first; equal costs keep the order given; unpriced last, in the order given.
-    const priced = rows.filter((r) => r.result.costUsd !== null).sort((a, b) => (a.result.costUsd as number) - (b.result.costUsd as number));
+    const priced = rows
+      .filter((r) => r.result.costUsd !== null)
+      .sort((a, b) => (a.result.costUsd as number) - (b.result.costUsd as number));
     const unpriced = rows.filter((r) => r.result.costUsd === null);
     const ordered = [...priced, ...unpriced];
-    process.stdout.write(values['json'] ? `${JSON.stringify(toJson({ model: undefined, ...usage }, ordered))}\n` : toTable(priced, unpriced));
+    process.stdout.write(
+      values['json']
+        ? `${JSON.stringify(toJson({ model: undefined, ...usage }, ordered))}\n`
+        : toTable(priced, unpriced),
+    );
     return unpriced.length > 0 ? 2 : 0;
   },
 };
@@ -74,7 +85,12 @@ function toJson(usage: NormalizedUsage, rows: Row[]): Record<string, unknown> {
         match: priced?.match ?? null,
         source: priced?.source ?? null,
         breakdown: priced
-          ? { input_usd: priced.breakdown.input, cache_read_usd: priced.breakdown.cacheRead, cache_write_usd: priced.breakdown.cacheWrite, output_usd: priced.breakdown.output }
+          ? {
+              input_usd: priced.breakdown.input,
+              cache_read_usd: priced.breakdown.cacheRead,
+              cache_write_usd: priced.breakdown.cacheWrite,
+              output_usd: priced.breakdown.output,
+            }
           : null,
         rates: rates ?? null,
         unpriced_reason: result.costUsd === null ? result.reason : null,
@@ -87,13 +103,18 @@ function toTable(priced: Row[], unpriced: Row[]): string {
   const rows: string[][] = [['model', 'cost', 'vs cheapest', 'input $/M', 'output $/M', 'pricing key', 'source']];
   const cheapest = priced[0]?.result.costUsd ?? 0;
   const costs = alignDecimals(priced.map((r) => usd(r.result.costUsd as number)));
-  const input = alignDecimals(priced.map((r) => (r.rates?.input_per_mtok == null ? '-' : significant(r.rates.input_per_mtok))));
-  const output = alignDecimals(priced.map((r) => (r.rates?.output_per_mtok == null ? '-' : significant(r.rates.output_per_mtok))));
+  const input = alignDecimals(
+    priced.map((r) => (r.rates?.input_per_mtok == null ? '-' : significant(r.rates.input_per_mtok))),
+  );
+  const output = alignDecimals(
+    priced.map((r) => (r.rates?.output_per_mtok == null ? '-' : significant(r.rates.output_per_mtok))),
+  );
   priced.forEach((r, i) => {
     const p = r.result as Extract<CostResult, { pricingKey: string }>;
     const ratio = cheapest > 0 ? `${(p.costUsd / cheapest).toFixed(2)}x` : '-';
     rows.push([r.model, costs[i]!, ratio, input[i]!, output[i]!, `${p.pricingKey} (${p.match})`, p.source]);
   });
-  for (const r of unpriced) rows.push([r.model, 'not priced', '', '', '', r.result.costUsd === null ? r.result.reason : '', '']);
+  for (const r of unpriced)
+    rows.push([r.model, 'not priced', '', '', '', r.result.costUsd === null ? r.result.reason : '', '']);
   return columns(rows, new Set([2]));
 }

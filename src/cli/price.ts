@@ -28,19 +28,30 @@ export const priceCommand: Command = {
   summary: 'price one call: cost, its parts, and the rates applied',
   usage: USAGE,
   async run(argv) {
-    const { values, positionals } = parseArguments(argv, { ...USAGE_OPTIONS, prices: 'string', at: 'string', json: 'boolean', help: 'boolean' });
+    const { values, positionals } = parseArguments(argv, {
+      ...USAGE_OPTIONS,
+      prices: 'string',
+      at: 'string',
+      json: 'boolean',
+      help: 'boolean',
+    });
     if (values['help']) {
       process.stdout.write(USAGE);
       return 0;
     }
     const [model, ...extra] = positionals;
-    if (model === undefined || model.trim() === '') throw new UsageError('missing MODEL: llm-cost price MODEL [options]');
-    if (extra.length > 0) throw new UsageError(`unexpected argument "${extra[0]}" (one MODEL per call; llm-cost compare prices several)`);
+    if (model === undefined || model.trim() === '')
+      throw new UsageError('missing MODEL: llm-cost price MODEL [options]');
+    if (extra.length > 0)
+      throw new UsageError(`unexpected argument "${extra[0]}" (one MODEL per call; llm-cost compare prices several)`);
     const usage: NormalizedUsage = { model: model.trim(), ...usageFromFlags(values) };
     const at = values['at'];
     if (typeof at === 'string') {
       const ms = parseInstant(at);
-      if (ms === undefined) throw new UsageError(`--at must be an ISO date (2025-06-10) or date-time (2025-06-10T12:00:00Z), got "${show(at)}"`);
+      if (ms === undefined)
+        throw new UsageError(
+          `--at must be an ISO date (2025-06-10) or date-time (2025-06-10T12:00:00Z), got "${show(at)}"`,
+        );
       usage.at = ms;
     } else usage.at = Date.now();
     const prices = typeof values['prices'] === 'string' ? values['prices'] : undefined;
@@ -48,16 +59,26 @@ export const priceCommand: Command = {
 
     const source = await openPrices(prices);
     const result = source.priceBook.price(usage);
-    const entry = result.costUsd !== null ? source.priceBook.resolveAt(usage.model!, usage.provider, usage.at)?.entry : undefined;
+    const entry =
+      result.costUsd !== null ? source.priceBook.resolveAt(usage.model!, usage.provider, usage.at)?.entry : undefined;
     await source.shutdown();
     const rates = entry ? ratesOf(entry, usage.serviceTier) : undefined;
     const longContext = entry ? longContextOf(entry, usage.serviceTier) : [];
-    process.stdout.write(values['json'] ? `${JSON.stringify(toJson(usage, result, rates, longContext))}\n` : toTable(usage, result, rates, longContext, typeof at === 'string' ? usage.at : undefined));
+    process.stdout.write(
+      values['json']
+        ? `${JSON.stringify(toJson(usage, result, rates, longContext))}\n`
+        : toTable(usage, result, rates, longContext, typeof at === 'string' ? usage.at : undefined),
+    );
     return result.costUsd === null ? 2 : 0;
   },
 };
 
-function toJson(usage: NormalizedUsage, result: CostResult, rates: ShownRates | undefined, longContext: ReturnType<typeof longContextOf>): Record<string, unknown> {
+function toJson(
+  usage: NormalizedUsage,
+  result: CostResult,
+  rates: ShownRates | undefined,
+  longContext: ReturnType<typeof longContextOf>,
+): Record<string, unknown> {
   const priced = result.costUsd !== null ? result : undefined;
   return {
     model: usage.model,
@@ -93,7 +114,10 @@ function toTable(
   if (result.costUsd === null) {
     rows.push(['cost', `not priced: ${result.reason}`]);
     if (result.reason === 'unknown_model') {
-      rows.push(['', 'no price table knows this model: give its prices with an override, or map it to a known model with an alias (docs/price-sources.md)']);
+      rows.push([
+        '',
+        'no price table knows this model: give its prices with an override, or map it to a known model with an alias (docs/price-sources.md)',
+      ]);
     }
     return columns(rows);
   }
@@ -110,18 +134,42 @@ function toTable(
   const uncached = (usage.inputTokens ?? 0) - (usage.cacheReadTokens ?? 0) - (usage.cacheWriteTokens ?? 0);
   const write1h = usage.cacheWrite1hTokens ? `, ${tokens(usage.cacheWrite1hTokens)} with 1h TTL` : '';
   const reasoning = usage.reasoningTokens ? `, ${tokens(usage.reasoningTokens)} reasoning` : '';
-  const perM = (r: number | null | undefined): string => (r === null || r === undefined ? 'no rate in the table' : `$${significant(r)}/M`);
+  const perM = (r: number | null | undefined): string =>
+    r === null || r === undefined ? 'no rate in the table' : `$${significant(r)}/M`;
   const parts: [string, number, string, string][] = [
     ['input', result.breakdown.input, `${tokens(uncached)} uncached tokens`, perM(rates?.input_per_mtok)],
-    ['cache read', result.breakdown.cacheRead, `${tokens(usage.cacheReadTokens ?? 0)} tokens`, perM(rates?.cache_read_per_mtok)],
-    ['cache write', result.breakdown.cacheWrite, `${tokens(usage.cacheWriteTokens ?? 0)} tokens${write1h}`, usage.cacheWrite1hTokens ? `${perM(rates?.cache_write_per_mtok)}, 1h ${perM(rates?.cache_write_1h_per_mtok)}` : perM(rates?.cache_write_per_mtok)],
-    ['output', result.breakdown.output, `${tokens(usage.outputTokens ?? 0)} tokens${reasoning}`, perM(rates?.output_per_mtok)],
+    [
+      'cache read',
+      result.breakdown.cacheRead,
+      `${tokens(usage.cacheReadTokens ?? 0)} tokens`,
+      perM(rates?.cache_read_per_mtok),
+    ],
+    [
+      'cache write',
+      result.breakdown.cacheWrite,
+      `${tokens(usage.cacheWriteTokens ?? 0)} tokens${write1h}`,
+      usage.cacheWrite1hTokens
+        ? `${perM(rates?.cache_write_per_mtok)}, 1h ${perM(rates?.cache_write_1h_per_mtok)}`
+        : perM(rates?.cache_write_per_mtok),
+    ],
+    [
+      'output',
+      result.breakdown.output,
+      `${tokens(usage.outputTokens ?? 0)} tokens${reasoning}`,
+      perM(rates?.output_per_mtok),
+    ],
   ];
   // Amounts in one column, aligned on the decimal point; the rate applied beside each.
   const amounts = alignDecimals([...parts.map(([, v]) => usd(v)), usd(result.costUsd)]);
   const detailWidth = Math.max(...parts.map(([, , d]) => d.length));
-  parts.forEach(([label, , detail, rate], i) => rows.push([label, `${amounts[i]}  ${detail.padEnd(detailWidth)}  ${rate.startsWith('$') ? `at ${rate}` : rate}`]));
+  parts.forEach(([label, , detail, rate], i) =>
+    rows.push([label, `${amounts[i]}  ${detail.padEnd(detailWidth)}  ${rate.startsWith('$') ? `at ${rate}` : rate}`]),
+  );
   rows.push(['total', amounts[amounts.length - 1]!]);
-  if (applied) rows.push(['', `long context: input above ${tokens(applied.above_tokens)} tokens, every class billed at the long-context rates`]);
+  if (applied)
+    rows.push([
+      '',
+      `long context: input above ${tokens(applied.above_tokens)} tokens, every class billed at the long-context rates`,
+    ]);
   return columns(rows);
 }

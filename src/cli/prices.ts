@@ -15,7 +15,8 @@ export class PricesError extends Error {}
 
 /** Sends `diag` warnings (e.g. an unreachable `OTEL_LLM_COST_PRICES_URL`) to stderr. */
 const stderrLogger: DiagLogger = {
-  error: (message, ...args) => process.stderr.write(`llm-cost: ${message}${args.length ? ` ${args.map(String).join(' ')}` : ''}\n`),
+  error: (message, ...args) =>
+    process.stderr.write(`llm-cost: ${message}${args.length ? ` ${args.map(String).join(' ')}` : ''}\n`),
   warn: (message) => process.stderr.write(`llm-cost: ${message}\n`),
   info: () => undefined,
   debug: () => undefined,
@@ -41,7 +42,8 @@ export async function openPrices(location: string | undefined): Promise<PriceSou
   } catch (err) {
     throw new PricesError(`cannot load prices from ${redactUrl(location)}: ${errorExcerpt(err, 300)}`);
   }
-  if (loaded.rejected.length > 0) process.stderr.write(`llm-cost: ${loaded.table.source}: ${describeRejected(loaded.rejected)}\n`);
+  if (loaded.rejected.length > 0)
+    process.stderr.write(`llm-cost: ${loaded.table.source}: ${describeRejected(loaded.rejected)}\n`);
   const env = { ...process.env, [ENV_PRICES_PATH]: undefined, [ENV_PRICES_URL]: undefined };
   const source = new PriceSource({}, env);
   source.priceBook.setTable(loaded.table);

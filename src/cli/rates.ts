@@ -21,7 +21,10 @@ export function ratesOf(entry: PriceEntry, tier: ServiceTier = 'standard'): Show
 }
 
 /** Long-context cliffs: above `above` input tokens, every class is billed at these rates. */
-export function longContextOf(entry: PriceEntry, tier: ServiceTier = 'standard'): { above_tokens: number; rates: ShownRates }[] {
+export function longContextOf(
+  entry: PriceEntry,
+  tier: ServiceTier = 'standard',
+): { above_tokens: number; rates: ShownRates }[] {
   return (entry.longContext ?? []).map((t) => {
     const special = tier === 'standard' ? undefined : t.serviceTiers?.[tier];
     return { above_tokens: t.above, rates: shown({ ...entry.rates, ...defined(t.rates) }, special) };

@@ -36,7 +36,9 @@ export function usageFromFlags(values: Record<string, string | boolean | undefin
     if (!/^\d+$/.test(value)) throw new UsageError(`--${name} must be a whole number of tokens, got "${show(value)}"`);
     const n = Number(value);
     if (n > MAX_TOKEN_COUNT) {
-      throw new UsageError(`--${name} must be at most ${MAX_TOKEN_COUNT.toLocaleString('en-US')} tokens (the bound the library applies to one call), got ${show(value)}`);
+      throw new UsageError(
+        `--${name} must be at most ${MAX_TOKEN_COUNT.toLocaleString('en-US')} tokens (the bound the library applies to one call), got ${show(value)}`,
+      );
     }
     return n;
   };
@@ -50,13 +52,19 @@ export function usageFromFlags(values: Record<string, string | boolean | undefin
   const input = count('input') ?? (cacheRead !== undefined || cacheWrite !== undefined ? cacheParts : undefined);
   const output = count('output') ?? reasoning;
   if (cacheWrite1h !== undefined && cacheWrite1h > (cacheWrite ?? 0)) {
-    throw new UsageError('--cache-write-1h is the part of --cache-write with a one-hour TTL: it cannot exceed --cache-write');
+    throw new UsageError(
+      '--cache-write-1h is the part of --cache-write with a one-hour TTL: it cannot exceed --cache-write',
+    );
   }
   if (input !== undefined && cacheParts > input) {
-    throw new UsageError('--input includes cache reads and writes: it cannot be less than --cache-read + --cache-write');
+    throw new UsageError(
+      '--input includes cache reads and writes: it cannot be less than --cache-read + --cache-write',
+    );
   }
   if (input !== undefined && input > MAX_TOKEN_COUNT) {
-    throw new UsageError(`--cache-read + --cache-write must be at most ${MAX_TOKEN_COUNT.toLocaleString('en-US')} tokens`);
+    throw new UsageError(
+      `--cache-read + --cache-write must be at most ${MAX_TOKEN_COUNT.toLocaleString('en-US')} tokens`,
+    );
   }
   if (reasoning !== undefined && output !== undefined && reasoning > output) {
     throw new UsageError('--output includes reasoning tokens: it cannot be less than --reasoning');

@@ -18,11 +18,7 @@ export interface ReadProblems {
  * (a string, an array, NaN, a negative or a fraction) is recorded in `problems` and read as absent.
  * A later key never rescues an invalid earlier one: the instrumentation said something wrong.
  */
-export function readCount(
-  attributes: Attributes,
-  keys: readonly string[],
-  problems: ReadProblems,
-): number | undefined {
+export function readCount(attributes: Attributes, keys: readonly string[], problems: ReadProblems): number | undefined {
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i] as string;
     const value = attributes[key];
@@ -49,11 +45,7 @@ export function readString(attributes: Attributes, keys: readonly string[]): str
  * Reads a finite, non-negative number no larger than `max` from the first of `keys` that is
  * present; anything else is read as absent.
  */
-export function readNonNegative(
-  attributes: Attributes,
-  keys: readonly string[],
-  max: number,
-): number | undefined {
+export function readNonNegative(attributes: Attributes, keys: readonly string[], max: number): number | undefined {
   for (let i = 0; i < keys.length; i++) {
     const value = attributes[keys[i] as string];
     if (value === undefined || value === null) continue;

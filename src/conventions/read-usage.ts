@@ -24,7 +24,13 @@ const MODEL_KEYS = [
 ] as const;
 
 // `llm.provider` (the host, e.g. azure) before `llm.system` (the model vendor): the host bills.
-const PROVIDER_KEYS = ['gen_ai.provider.name', 'gen_ai.system', 'llm.provider', 'llm.system', 'ai.model.provider'] as const;
+const PROVIDER_KEYS = [
+  'gen_ai.provider.name',
+  'gen_ai.system',
+  'llm.provider',
+  'llm.system',
+  'ai.model.provider',
+] as const;
 
 const INPUT_KEYS = [
   'gen_ai.usage.input_tokens',
@@ -45,7 +51,12 @@ const OUTPUT_KEYS = [
   'llm.usage.completion_tokens',
 ] as const;
 
-const TOTAL_KEYS = ['gen_ai.usage.total_tokens', 'llm.usage.total_tokens', 'llm.token_count.total', 'ai.usage.totalTokens'] as const;
+const TOTAL_KEYS = [
+  'gen_ai.usage.total_tokens',
+  'llm.usage.total_tokens',
+  'llm.token_count.total',
+  'ai.usage.totalTokens',
+] as const;
 
 const CACHE_READ_KEYS = [
   'gen_ai.usage.cache_read.input_tokens',
@@ -180,8 +191,7 @@ export function readUsage(attributes: Attributes, options: ReadUsageOptions = {}
   }
 
   const rawProvider = lists & LIST_PROVIDER ? readString(attributes, PROVIDER_KEYS) : undefined;
-  const provider =
-    rawProvider === undefined ? undefined : (options.normalizeProvider?.(rawProvider) ?? rawProvider);
+  const provider = rawProvider === undefined ? undefined : (options.normalizeProvider?.(rawProvider) ?? rawProvider);
 
   const usage: NormalizedUsage = {};
   const model = lists & LIST_MODEL ? readString(attributes, MODEL_KEYS) : undefined;

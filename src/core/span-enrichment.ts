@@ -21,11 +21,7 @@ import type { InputAccountingOverrides } from '../conventions/input-accounting.j
 import { readUsage } from '../conventions/read-usage.js';
 import { readReportedCost, type ReportedCost } from '../conventions/reported-cost.js';
 import { mayBeGenAi, spanRole } from '../conventions/span-role.js';
-import {
-  hrTimeDiffSeconds,
-  readTimeToFirstChunk,
-  type TimedEventView,
-} from '../conventions/time-to-first-chunk.js';
+import { hrTimeDiffSeconds, readTimeToFirstChunk, type TimedEventView } from '../conventions/time-to-first-chunk.js';
 import type { CostResult, NormalizedUsage } from '../pricing/types.js';
 import { interopAttributes, type CostInteropOptions } from '../interop/cost-interop.js';
 import type { LlmCall } from './llm-call.js';

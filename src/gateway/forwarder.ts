@@ -48,10 +48,13 @@ export class Forwarder {
   async drain(deadlineMs: number): Promise<void> {
     this._stopping = true;
     this._queue.wake();
-    const timer = setTimeout(() => {
-      this._abandon = true;
-      for (const wake of this._sleepers) wake();
-    }, Math.max(0, deadlineMs - Date.now()));
+    const timer = setTimeout(
+      () => {
+        this._abandon = true;
+        for (const wake of this._sleepers) wake();
+      },
+      Math.max(0, deadlineMs - Date.now()),
+    );
     timer.unref();
     await Promise.all(this._workers);
     clearTimeout(timer);

@@ -33,8 +33,11 @@ class QueueMetricExporter implements PushMetricExporter {
     const serializer = this._encoding === 'json' ? JsonMetricsSerializer : ProtobufMetricsSerializer;
     const body = serializer.serializeRequest(metrics as never);
     const accepted = body !== undefined && this._queue.hasRoom();
-    if (accepted) this._queue.push({ signal: 'metrics', encoding: this._encoding, body, spans: 0, acceptedAt: Date.now() });
-    resultCallback(accepted ? { code: ExportResultCode.SUCCESS } : { code: ExportResultCode.FAILED, error: new Error('queue full') });
+    if (accepted)
+      this._queue.push({ signal: 'metrics', encoding: this._encoding, body, spans: 0, acceptedAt: Date.now() });
+    resultCallback(
+      accepted ? { code: ExportResultCode.SUCCESS } : { code: ExportResultCode.FAILED, error: new Error('queue full') },
+    );
   }
 
   selectAggregationTemporality(): AggregationTemporality {
@@ -79,21 +82,36 @@ export class GatewayMetrics {
   constructor(private readonly _options: GatewayMetricsOptions) {
     const own = this._provider({ 'service.name': GATEWAY_SERVICE_NAME, ...(_options.resource ?? {}) });
     const meter = own.getMeter('otel-llm-cost/gateway');
-    this.received = meter.createCounter('llm_cost.gateway.spans.received', { description: 'Spans accepted (queued)', unit: '{span}' });
-    this.forwarded = meter.createCounter('llm_cost.gateway.spans.forwarded', { description: 'Spans the upstream took', unit: '{span}' });
-    this.dropped = meter.createCounter('llm_cost.gateway.spans.dropped', { description: 'Accepted spans given up (by reason)', unit: '{span}' });
+    this.received = meter.createCounter('llm_cost.gateway.spans.received', {
+      description: 'Spans accepted (queued)',
+      unit: '{span}',
+    });
+    this.forwarded = meter.createCounter('llm_cost.gateway.spans.forwarded', {
+      description: 'Spans the upstream took',
+      unit: '{span}',
+    });
+    this.dropped = meter.createCounter('llm_cost.gateway.spans.dropped', {
+      description: 'Accepted spans given up (by reason)',
+      unit: '{span}',
+    });
     this.refused = meter.createCounter('llm_cost.gateway.requests.refused', {
       description: 'Requests refused (queue full, invalid, unauthorized, shutting down), by reason',
       unit: '{request}',
     });
-    this.upstreamErrors = meter.createCounter('llm_cost.gateway.upstream.errors', { description: 'Failed sends to the upstream', unit: '{request}' });
+    this.upstreamErrors = meter.createCounter('llm_cost.gateway.upstream.errors', {
+      description: 'Failed sends to the upstream',
+      unit: '{request}',
+    });
     this.enrichDuration = meter.createHistogram('llm_cost.gateway.enrich.duration', {
       description: 'Time to decode, enrich and re-encode one trace request',
       unit: 's',
     });
     const queue = _options.queue;
     meter
-      .createObservableGauge('llm_cost.gateway.queue.spans', { description: 'Spans accepted and not yet forwarded', unit: '{span}' })
+      .createObservableGauge('llm_cost.gateway.queue.spans', {
+        description: 'Spans accepted and not yet forwarded',
+        unit: '{span}',
+      })
       .addCallback((result) => result.observe(queue.spans));
     meter
       .createObservableGauge('llm_cost.gateway.queue.capacity', { description: 'The queue bound', unit: '{span}' })
@@ -107,7 +125,9 @@ export class GatewayMetrics {
     if (this._recorders.size >= this._options.maxServices && serviceName !== OTHER_SERVICES) {
       if (!this._overflowWarned) {
         this._overflowWarned = true;
-        warn(`llm-cost serve: more than ${this._options.maxServices} services; further ones are recorded as service.name=${OTHER_SERVICES}`);
+        warn(
+          `llm-cost serve: more than ${this._options.maxServices} services; further ones are recorded as service.name=${OTHER_SERVICES}`,
+        );
       }
       return this.recorderFor(OTHER_SERVICES);
     }

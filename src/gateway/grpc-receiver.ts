@@ -66,7 +66,11 @@ export function createGrpcReceiver(gateway: Ingest): grpc.Server {
 /** Binds `server` to `host:port`; resolves with the port bound. */
 export function bindGrpc(server: grpc.Server, address: string, tls: GrpcReceiverTls | undefined): Promise<number> {
   const credentials = tls
-    ? grpc.ServerCredentials.createSsl(null, [{ cert_chain: readFileSync(tls.certFile), private_key: readFileSync(tls.keyFile) }], false)
+    ? grpc.ServerCredentials.createSsl(
+        null,
+        [{ cert_chain: readFileSync(tls.certFile), private_key: readFileSync(tls.keyFile) }],
+        false,
+      )
     : grpc.ServerCredentials.createInsecure();
   return new Promise((resolve, reject) => {
     server.bindAsync(address, credentials, (err, port) => (err ? reject(err) : resolve(port)));

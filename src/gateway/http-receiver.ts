@@ -143,7 +143,9 @@ function encodingOf(contentType: string | undefined): OtlpEncoding | undefined {
  * or the decompressed bytes exceed `max`, without buffering more than that.
  */
 function readBody(req: IncomingMessage, max: number): Promise<Uint8Array> {
-  const contentEncoding = String(req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  const contentEncoding = String(req.headers['content-encoding'] ?? 'identity')
+    .trim()
+    .toLowerCase();
   let decoder: Gunzip | Inflate | undefined;
   if (contentEncoding === 'gzip' || contentEncoding === 'x-gzip') decoder = createGunzip();
   else if (contentEncoding === 'deflate') decoder = createInflate();

@@ -23,7 +23,9 @@ export function otlpSpanView(span: OtlpSpan, scope: { name?: string; version?: s
   const view: SpanView = {
     name: span.name ?? '',
     attributes: toAttributes(span.attributes),
-    instrumentationScope: scope?.version ? { name: scope.name ?? '', version: scope.version } : { name: scope?.name ?? '' },
+    instrumentationScope: scope?.version
+      ? { name: scope.name ?? '', version: scope.version }
+      : { name: scope?.name ?? '' },
     startTime: toHrTime(span.startTimeUnixNano),
     endTime: toHrTime(span.endTimeUnixNano),
     events: (span.events ?? []).map((event) => ({ name: event.name ?? '', time: toHrTime(event.timeUnixNano) })),
@@ -96,7 +98,10 @@ function toAttributeValue(value: OtlpAnyValue): AttributeValue | undefined {
 }
 
 /** Own-property check: decoded protobufjs messages carry default values on their prototype. */
-function has<K extends keyof OtlpAnyValue>(value: OtlpAnyValue, key: K): value is OtlpAnyValue & Required<Pick<OtlpAnyValue, K>> {
+function has<K extends keyof OtlpAnyValue>(
+  value: OtlpAnyValue,
+  key: K,
+): value is OtlpAnyValue & Required<Pick<OtlpAnyValue, K>> {
   return Object.prototype.hasOwnProperty.call(value, key) && value[key] != null;
 }
 

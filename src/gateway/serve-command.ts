@@ -14,10 +14,12 @@ import { SERVE_USAGE } from './serve-usage.js';
 
 export { SERVE_USAGE };
 
-
 class UsageError extends Error {}
 
-export function parseServeArgs(argv: string[], env: Record<string, string | undefined>): LlmCostGatewayOptions | 'help' {
+export function parseServeArgs(
+  argv: string[],
+  env: Record<string, string | undefined>,
+): LlmCostGatewayOptions | 'help' {
   let parsed;
   try {
     parsed = parseArgs({
@@ -55,11 +57,15 @@ export function parseServeArgs(argv: string[], env: Record<string, string | unde
   if (v.help) return 'help';
 
   const upstream = v.upstream ?? env.OTEL_EXPORTER_OTLP_ENDPOINT;
-  if (upstream === undefined || upstream.trim() === '') throw new UsageError('--upstream URL (or OTEL_EXPORTER_OTLP_ENDPOINT) is required');
-  if (!/^https?:\/\//i.test(upstream)) throw new UsageError(`--upstream must be an http:// or https:// URL, got ${JSON.stringify(upstream)}`);
+  if (upstream === undefined || upstream.trim() === '')
+    throw new UsageError('--upstream URL (or OTEL_EXPORTER_OTLP_ENDPOINT) is required');
+  if (!/^https?:\/\//i.test(upstream))
+    throw new UsageError(`--upstream must be an http:// or https:// URL, got ${JSON.stringify(upstream)}`);
   const protocol = v['upstream-protocol'] ?? env.OTEL_EXPORTER_OTLP_PROTOCOL ?? 'http/protobuf';
   if (!['http/protobuf', 'http/json', 'grpc'].includes(protocol)) {
-    throw new UsageError(`--upstream-protocol must be http/protobuf, http/json or grpc, got ${JSON.stringify(protocol)}`);
+    throw new UsageError(
+      `--upstream-protocol must be http/protobuf, http/json or grpc, got ${JSON.stringify(protocol)}`,
+    );
   }
   for (const flag of ['http', 'grpc'] as const) {
     const value = v[flag];
@@ -71,7 +77,8 @@ export function parseServeArgs(argv: string[], env: Record<string, string | unde
       }
     }
   }
-  if ((v['tls-cert'] === undefined) !== (v['tls-key'] === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
+  if ((v['tls-cert'] === undefined) !== (v['tls-key'] === undefined))
+    throw new UsageError('--tls-cert and --tls-key go together');
 
   const options: LlmCostGatewayOptions = { upstream: upstream.trim(), upstreamProtocol: protocol as UpstreamProtocol };
   if (v.http !== undefined) options.http = v.http;
@@ -155,7 +162,8 @@ export async function runServe(argv: string[]): Promise<number> {
   }
   diag.setLogger(
     {
-      error: (m, ...a) => process.stderr.write(`llm-cost serve: ${m}${a.length ? ` ${a.map(String).join(' ')}` : ''}\n`),
+      error: (m, ...a) =>
+        process.stderr.write(`llm-cost serve: ${m}${a.length ? ` ${a.map(String).join(' ')}` : ''}\n`),
       warn: (m) => process.stderr.write(`llm-cost serve: ${m}\n`),
       info: () => undefined,
       debug: () => undefined,

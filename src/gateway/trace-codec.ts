@@ -1,8 +1,4 @@
-import {
-  ExportTraceServiceRequestType,
-  type OtlpSpan,
-  type OtlpTraceRequest,
-} from './otlp-trace-schema.js';
+import { ExportTraceServiceRequestType, type OtlpSpan, type OtlpTraceRequest } from './otlp-trace-schema.js';
 
 /** How an OTLP body is encoded on the wire. */
 export type OtlpEncoding = 'protobuf' | 'json';
@@ -39,7 +35,10 @@ export function decodeTraceRequest(body: Uint8Array, encoding: OtlpEncoding): Ot
 /** Encodes a request for the upstream. */
 export function encodeTraceRequest(request: OtlpTraceRequest, encoding: OtlpEncoding): Uint8Array {
   if (encoding === 'protobuf') return ExportTraceServiceRequestType.encode(request as never).finish();
-  const json = ExportTraceServiceRequestType.toObject(request as never, { longs: String, bytes: String }) as JsonRequest;
+  const json = ExportTraceServiceRequestType.toObject(request as never, {
+    longs: String,
+    bytes: String,
+  }) as JsonRequest;
   idsToHex(json);
   return Buffer.from(JSON.stringify(json), 'utf8');
 }

@@ -73,7 +73,9 @@ class HttpUpstream implements UpstreamClient {
     const reason = `HTTP ${response.status}`;
     if (!RETRYABLE_HTTP.has(response.status)) return { ok: false, retryable: false, reason };
     const retryAfterMs = parseRetryAfter(response.headers.get('retry-after'));
-    return retryAfterMs === undefined ? { ok: false, retryable: true, reason } : { ok: false, retryable: true, reason, retryAfterMs };
+    return retryAfterMs === undefined
+      ? { ok: false, retryable: true, reason }
+      : { ok: false, retryable: true, reason, retryAfterMs };
   }
 
   close(): void {}
@@ -103,7 +105,11 @@ class GrpcUpstream implements UpstreamClient {
         (err) => {
           if (err === null) return resolve({ ok: true });
           const reason = `gRPC ${grpc.status[err.code] ?? err.code}`;
-          resolve(RETRYABLE_GRPC.has(err.code) ? { ok: false, retryable: true, reason } : { ok: false, retryable: false, reason });
+          resolve(
+            RETRYABLE_GRPC.has(err.code)
+              ? { ok: false, retryable: true, reason }
+              : { ok: false, retryable: false, reason },
+          );
         },
       );
     });

@@ -100,7 +100,9 @@ export class CostMetrics implements LlmCallRecorder {
   constructor(options: CostMetricsOptions = {}) {
     this._meterProvider = options.meterProvider;
     this._dimensions = validDimensions(options.dimensions);
-    this._limiter = new CardinalityLimiter(integerOption(options.cardinalityLimit, 'CostMetricsOptions.cardinalityLimit', DEFAULT_CARDINALITY_LIMIT));
+    this._limiter = new CardinalityLimiter(
+      integerOption(options.cardinalityLimit, 'CostMetricsOptions.cardinalityLimit', DEFAULT_CARDINALITY_LIMIT),
+    );
     this._costBuckets = validBuckets(options.costBucketBoundaries);
     this._seriesKeys = [METRIC_ATTR_PROVIDER, METRIC_ATTR_MODEL, METRIC_ATTR_OPERATION, ...this._dimensions];
     this._values = new Array<string | undefined>(this._seriesKeys.length).fill(undefined);
@@ -227,7 +229,13 @@ class MeterBinding {
     const { tokens, cacheSavings, cacheWritePremium, unpriced, cacheDetailUnreported } = this._instruments;
     // The histograms must be on the same meter as this callback: the SDK runs a meter's
     // callbacks, then collects that meter's storages (MeterSharedState.collect).
-    meter.addBatchObservableCallback(this._observe, [tokens, cacheSavings, cacheWritePremium, unpriced, cacheDetailUnreported]);
+    meter.addBatchObservableCallback(this._observe, [
+      tokens,
+      cacheSavings,
+      cacheWritePremium,
+      unpriced,
+      cacheDetailUnreported,
+    ]);
   }
 
   /**
@@ -258,7 +266,8 @@ class MeterBinding {
       const instruments = this._instruments;
       for (const series of this.series.all) {
         observeSeries(result, series, instruments);
-        if (series.hasWritePremium) result.observe(instruments.cacheWritePremium, series.writePremiumUsd, series.attributes);
+        if (series.hasWritePremium)
+          result.observe(instruments.cacheWritePremium, series.writePremiumUsd, series.attributes);
       }
     } catch (err) {
       // Thrown from a callback, it would end up in every collection's `errors`.
@@ -402,7 +411,6 @@ function validDimensions(value: unknown): string[] {
   }
   return [...new Set(value as string[])];
 }
-
 
 function validBuckets(value: unknown): number[] {
   if (value === undefined) return [...COST_BUCKETS_USD];

@@ -70,8 +70,7 @@ export const OTHER_VALUE = '_other';
  * Opus / o1 call with reasoning several dollars.
  */
 export const COST_BUCKETS_USD: readonly number[] = [
-  0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
-  2.5, 5, 10,
+  0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
 ];
 
 /** Semconv's advice for `gen_ai.client.operation.duration`, reused for both latency histograms. */

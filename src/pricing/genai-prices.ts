@@ -132,7 +132,8 @@ export function loadEmbeddedEntries(now: Date = new Date()): readonly PriceEntry
     }
     byProvider.set(id, own);
     const from = (provider as { fallback_model_providers?: unknown }).fallback_model_providers;
-    if (Array.isArray(from)) fallbacks.push({ qualifiers, from: from.filter((f): f is string => typeof f === 'string') });
+    if (Array.isArray(from))
+      fallbacks.push({ qualifiers, from: from.filter((f): f is string => typeof f === 'string') });
   }
   // genai-prices' `fallback_model_providers`: a model Azure (or Vertex AI) does not list on its
   // own is sold at the price of the first listed provider that has it (Azure → OpenAI, Anthropic,
@@ -160,7 +161,7 @@ export function loadEmbeddedEntries(now: Date = new Date()): readonly PriceEntry
     const entry = b.entry;
     const id = entry.key.toLowerCase();
     if (!bare.includes(id)) entry.key = `${entry.provider ?? ''}/${entry.key}`;
-    const matchKeys = [...(entry.matchKeys ?? []), ...bare.filter(k => k !== id)];
+    const matchKeys = [...(entry.matchKeys ?? []), ...bare.filter((k) => k !== id)];
     if (matchKeys.length) entry.matchKeys = matchKeys;
     const baseKeys = [...(entry.baseKeys ?? []), ...bareBase];
     if (baseKeys.length) entry.baseKeys = baseKeys;
@@ -282,7 +283,8 @@ function datedPeriods(model: ModelInfo, provider: string, source: string): Price
     if (!priced) continue;
     const entry: PriceEntry = { key: model.id, provider, rates: priced.rates, source };
     if (priced.longContext) entry.longContext = priced.longContext;
-    if (typeof model.context_window === 'number' && model.context_window > 0) entry.contextWindow = model.context_window;
+    if (typeof model.context_window === 'number' && model.context_window > 0)
+      entry.contextWindow = model.context_window;
     periods.push({ from, entry });
   }
   if (periods.length < 2) return undefined;

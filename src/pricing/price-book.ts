@@ -81,7 +81,7 @@ export class PriceBook {
     if (this._aliases.size === 0) return unknown;
     const layers = this._layers();
     for (const [from, to] of this._aliases) {
-      if (layers.some(layer => resolveInTable(layer, to) !== undefined)) continue;
+      if (layers.some((layer) => resolveInTable(layer, to) !== undefined)) continue;
       unknown.push(from);
       this._diag.warn(
         `${from}=${to}`,
@@ -155,7 +155,8 @@ export class PriceBook {
       if (typeof model !== 'string' || model.trim() === '') return { costUsd: null, reason: 'no_model' };
       let resolution = this.resolve(model, usage.provider);
       // Only a dated entry looks at the time: the common case costs two property reads.
-      if (resolution !== undefined && isDated(resolution.entry)) resolution = resolutionAt(resolution, callTime(usage.at));
+      if (resolution !== undefined && isDated(resolution.entry))
+        resolution = resolutionAt(resolution, callTime(usage.at));
       if (!resolution) return { costUsd: null, reason: 'unknown_model' };
       const breakdown = priceCall(resolution.entry, usage);
       if (typeof breakdown === 'string') return { costUsd: null, reason: breakdown };
@@ -206,7 +207,8 @@ export class PriceBook {
       const resolution: Resolution = alias ? { entry: found.entry, match: 'alias' } : found;
       if (found.entry.effectiveFrom !== undefined) {
         const before =
-          this._resolveFrom(layers, i + 1, model, provider, alias) ?? (alias ? undefined : this._resolveAlias(layers, model, provider));
+          this._resolveFrom(layers, i + 1, model, provider, alias) ??
+          (alias ? undefined : this._resolveAlias(layers, model, provider));
         if (before) resolution.before = before;
       }
       return resolution;

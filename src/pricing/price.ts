@@ -98,7 +98,10 @@ export function totalOf(b: CostBreakdown): number {
 }
 
 /** Exact powers of ten (every one up to 1e22 is a double). */
-const POW10 = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+const POW10 = [
+  1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20,
+  1e21, 1e22,
+];
 
 /**
  * Rounds to 12 significant digits: removes float noise (`0.1 + 0.2`) and nothing else.
@@ -145,11 +148,12 @@ function rateFinder(
   const baseSvc = special ? entry.serviceTiers?.[special] : undefined;
   // The standard rate stands in for a class the service tier does not price: as is for a tier the
   // table lists (LiteLLM's own fallback), halved where the provider publishes that rule.
-  const halfBatch = special === 'batch' && entry.provider !== undefined && HALF_PRICE_BATCH_PROVIDERS.has(entry.provider);
+  const halfBatch =
+    special === 'batch' && entry.provider !== undefined && HALF_PRICE_BATCH_PROVIDERS.has(entry.provider);
   if (special !== undefined && !halfBatch && !hasServiceRates(entry, special)) return undefined;
   const factor = halfBatch ? 0.5 : 1;
   const scaled = (r: number | undefined): number | undefined => (r === undefined ? undefined : r * factor);
-  return cls => {
+  return (cls) => {
     const fromTierSvc = tierSvc?.[cls];
     if (fromTierSvc !== undefined) return fromTierSvc;
     const fromTier = tier.rates[cls];
@@ -172,7 +176,7 @@ function rateFinder(
 /** Whether the entry lists any rate of the service tier, below or above a cliff. */
 function hasServiceRates(entry: PriceEntry, tier: Exclude<ServiceTier, 'standard'>): boolean {
   if (isNonEmpty(entry.serviceTiers?.[tier])) return true;
-  return entry.longContext?.some(t => isNonEmpty(t.serviceTiers?.[tier])) ?? false;
+  return entry.longContext?.some((t) => isNonEmpty(t.serviceTiers?.[tier])) ?? false;
 }
 
 function isNonEmpty(rates: Rates | undefined): boolean {

@@ -127,7 +127,7 @@ export function normalizeProvider(p: string | undefined): string | undefined {
 export function providerKeyPrefixes(provider: string): readonly string[] {
   const extra = Object.hasOwn(EXTRA_PREFIXES, provider) ? EXTRA_PREFIXES[provider] : undefined;
   const own = `${provider}/`;
-  return extra ? [own, ...extra.filter(x => x !== own)] : [own];
+  return extra ? [own, ...extra.filter((x) => x !== own)] : [own];
 }
 
 /** True when the string (lower-case) is a spelling `normalizeProvider` knows. */

@@ -131,12 +131,7 @@ export interface CostBreakdown {
  * the rates give a non-finite cost (e.g. an override of 1e308 per token).
  */
 export type UnpricedReason =
-  | 'no_usage'
-  | 'unknown_model'
-  | 'no_model'
-  | 'invalid_usage'
-  | 'unknown_service_tier'
-  | 'invalid_price';
+  'no_usage' | 'unknown_model' | 'no_model' | 'invalid_usage' | 'unknown_service_tier' | 'invalid_price';
 
 export type CostResult =
   | {

@@ -131,5 +131,8 @@ export function dimensionSourcesFor(options: CostSpanProcessorOptions): Dimensio
     warn('dimensions must be non-empty strings; others are ignored');
   }
   if (clean.length === 0) return undefined;
-  return new DimensionSources(clean, integerOption(options.maxTrackedSpans, 'maxTrackedSpans', DEFAULT_MAX_TRACKED_SPANS));
+  return new DimensionSources(
+    clean,
+    integerOption(options.maxTrackedSpans, 'maxTrackedSpans', DEFAULT_MAX_TRACKED_SPANS),
+  );
 }

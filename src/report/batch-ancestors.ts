@@ -6,7 +6,10 @@ import type { AncestorLookup } from './group-key.js';
  * answer): a parent map of the batch's spans, walked from the call's parent upwards.
  */
 export class BatchAncestors {
-  private readonly _spans = new Map<string, { parent: string; attributes: Record<string, AttributeValue | undefined> }>();
+  private readonly _spans = new Map<
+    string,
+    { parent: string; attributes: Record<string, AttributeValue | undefined> }
+  >();
 
   remember(spanId: string, parentSpanId: string, attributes: Record<string, AttributeValue | undefined>): void {
     if (spanId !== '') this._spans.set(spanId, { parent: parentSpanId, attributes });

@@ -34,14 +34,22 @@ export function expandInputs(args: readonly string[]): string[] {
     const name = basename(arg);
     if (/[*?]/.test(name) && !/[*?]/.test(dirname(arg))) {
       const dir = dirname(arg);
-      const pattern = new RegExp(`^${name.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+      const pattern = new RegExp(
+        `^${name
+          .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+          .replace(/\*/g, '.*')
+          .replace(/\?/g, '.')}$`,
+      );
       let entries: string[];
       try {
         entries = readdirSync(dir);
       } catch (err) {
         throw new Error(`${arg}: ${(err as Error).message}`, { cause: err });
       }
-      const matched = entries.filter((e) => pattern.test(e)).sort().map((e) => (dir === '.' && !arg.startsWith('./') ? e : join(dir, e)));
+      const matched = entries
+        .filter((e) => pattern.test(e))
+        .sort()
+        .map((e) => (dir === '.' && !arg.startsWith('./') ? e : join(dir, e)));
       const regular = matched.filter((f) => statSync(f).isFile());
       if (regular.length === 0) throw new Error(`${arg}: no file matches`);
       files.push(...regular);
@@ -51,7 +59,10 @@ export function expandInputs(args: readonly string[]): string[] {
     try {
       isFile = statSync(arg).isFile();
     } catch (err) {
-      throw new Error(`${arg}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`, { cause: err });
+      throw new Error(
+        `${arg}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`,
+        { cause: err },
+      );
     }
     if (!isFile) throw new Error(`${arg}: not a file`);
     files.push(arg);

@@ -25,7 +25,8 @@ function figureColumns(report: ReportResult): (keyof ReportFigures)[] {
     'cache_hit_rate',
     'cache_net_savings_usd',
   ];
-  if (report.total.repriced_cost_usd !== undefined) columns.push('repriced_cost_usd', 'repriced_unpriced_calls', 'difference_usd');
+  if (report.total.repriced_cost_usd !== undefined)
+    columns.push('repriced_cost_usd', 'repriced_unpriced_calls', 'difference_usd');
   return columns;
 }
 
@@ -36,8 +37,13 @@ function figureColumns(report: ReportResult): (keyof ReportFigures)[] {
 function toCsv(report: ReportResult, by: readonly string[]): string {
   const columns = figureColumns(report);
   const rows: string[] = [[...by, ...columns].map(csvCell).join(',')];
-  for (const g of report.groups) rows.push([...by.map((d) => g.key[d] ?? ''), ...columns.map((c) => g[c] ?? '')].map(csvCell).join(','));
-  rows.push([...by.map((_, i) => (i === 0 ? '(total)' : '')), ...columns.map((c) => report.total[c] ?? '')].map(csvCell).join(','));
+  for (const g of report.groups)
+    rows.push([...by.map((d) => g.key[d] ?? ''), ...columns.map((c) => g[c] ?? '')].map(csvCell).join(','));
+  rows.push(
+    [...by.map((_, i) => (i === 0 ? '(total)' : '')), ...columns.map((c) => report.total[c] ?? '')]
+      .map(csvCell)
+      .join(','),
+  );
   return `${rows.join('\r\n')}\r\n`;
 }
 
@@ -77,22 +83,30 @@ function toTable(report: ReportResult, by: readonly string[]): string {
   const all = [header, ...body, total];
   const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] as string).length)));
   const line = (r: string[]): string =>
-    r.map((v, i) => (i < by.length ? v.padEnd(widths[i] as number) : v.padStart(widths[i] as number))).join('  ').trimEnd();
+    r
+      .map((v, i) => (i < by.length ? v.padEnd(widths[i] as number) : v.padStart(widths[i] as number)))
+      .join('  ')
+      .trimEnd();
   const rule = widths.map((w) => '─'.repeat(w)).join('  ');
   const out = [`window: ${report.from ?? '—'} … ${report.to ?? '—'}`];
   if (report.reprice !== undefined) {
     const as = report.reprice.as_model !== null ? ` as ${report.reprice.as_model}` : '';
-    out.push(`repriced${as} with ${report.reprice.prices === 'default' ? 'the default prices' : report.reprice.prices}; cost USD is the cost on the spans (or the default prices)`);
+    out.push(
+      `repriced${as} with ${report.reprice.prices === 'default' ? 'the default prices' : report.reprice.prices}; cost USD is the cost on the spans (or the default prices)`,
+    );
   }
   out.push('', line(header), rule, ...body.map(line), rule, line(total));
   if (report.unpriced.length > 0) {
     out.push('', 'not priced (left out of cost):');
-    for (const u of report.unpriced) out.push(`  ${u.model ?? '(no model)'}: ${u.reason}, ${u.calls.toLocaleString('en-US')} calls`);
+    for (const u of report.unpriced)
+      out.push(`  ${u.model ?? '(no model)'}: ${u.reason}, ${u.calls.toLocaleString('en-US')} calls`);
   }
   if (report.top_traces !== undefined) {
     out.push('', 'most expensive traces:');
     for (const t of report.top_traces) {
-      out.push(`  ${t.trace_id}  ${money(t.cost_usd)}  ${t.calls} calls  ${t.service ?? ''}  ${t.start ?? ''}`.trimEnd());
+      out.push(
+        `  ${t.trace_id}  ${money(t.cost_usd)}  ${t.calls} calls  ${t.service ?? ''}  ${t.start ?? ''}`.trimEnd(),
+      );
     }
   }
   return `${out.join('\n')}\n`;

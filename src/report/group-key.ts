@@ -52,9 +52,7 @@ export function dimensionValue(call: ReportCall, by: string, ancestors?: Ancesto
 
 function attributeValue(call: ReportCall, name: string, ancestors: AncestorLookup | undefined): string | null {
   const span = call.span;
-  return asText(
-    span.attributes[name] ?? span.recorded[name] ?? ancestors?.(call, name) ?? span.resource[name],
-  );
+  return asText(span.attributes[name] ?? span.recorded[name] ?? ancestors?.(call, name) ?? span.resource[name]);
 }
 
 /** An attribute as a group key: strings as they are, numbers and booleans printed, arrays joined. */

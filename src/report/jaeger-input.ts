@@ -39,7 +39,10 @@ export function jaegerTracesUrl(q: JaegerQuery): string {
  */
 export async function fetchJaegerTraces(q: JaegerQuery): Promise<unknown[]> {
   const url = jaegerTracesUrl(q);
-  const res = await fetch(url, { signal: AbortSignal.timeout(q.timeoutMs ?? 60_000), headers: { accept: 'application/json' } });
+  const res = await fetch(url, {
+    signal: AbortSignal.timeout(q.timeoutMs ?? 60_000),
+    headers: { accept: 'application/json' },
+  });
   const body = await res.text();
   if (res.status === 404) return [];
   if (!res.ok) {
@@ -70,8 +73,11 @@ export async function fetchJaegerTraces(q: JaegerQuery): Promise<unknown[]> {
 export function countTraces(chunks: readonly unknown[]): number {
   const ids = new Set<string>();
   for (const chunk of chunks) {
-    for (const rs of ((chunk as { resourceSpans?: unknown[] }).resourceSpans ?? []) as { scopeSpans?: { spans?: { traceId?: string }[] }[] }[]) {
-      for (const ss of rs.scopeSpans ?? []) for (const s of ss.spans ?? []) if (typeof s.traceId === 'string') ids.add(s.traceId);
+    for (const rs of ((chunk as { resourceSpans?: unknown[] }).resourceSpans ?? []) as {
+      scopeSpans?: { spans?: { traceId?: string }[] }[];
+    }[]) {
+      for (const ss of rs.scopeSpans ?? [])
+        for (const s of ss.spans ?? []) if (typeof s.traceId === 'string') ids.add(s.traceId);
     }
   }
   return ids.size;

@@ -44,7 +44,9 @@ const GEN_AI_PREFIXES = ['gen_ai.', 'llm.', 'ai.', 'openinference.', 'traceloop.
 function isGenAiKey(key: string): boolean {
   const c = key.charCodeAt(0);
   // g, l, a, o, t: most other keys stop here.
-  return (c === 103 || c === 108 || c === 97 || c === 111 || c === 116) && GEN_AI_PREFIXES.some((p) => key.startsWith(p));
+  return (
+    (c === 103 || c === 108 || c === 97 || c === 111 || c === 116) && GEN_AI_PREFIXES.some((p) => key.startsWith(p))
+  );
 }
 
 function mayHaveGenAiKey(list: unknown): boolean {
@@ -167,7 +169,8 @@ function toValue(v: unknown): AttributeValue | undefined {
     const values: (string | number | boolean)[] = [];
     for (const item of array) {
       const value = toValue(item);
-      if (value !== undefined && !Array.isArray(value) && value !== null) values.push(value as string | number | boolean);
+      if (value !== undefined && !Array.isArray(value) && value !== null)
+        values.push(value as string | number | boolean);
     }
     return values as AttributeValue;
   }

@@ -204,7 +204,12 @@ export class ReportAggregator {
     if (call.result.costUsd === null) this._addUnpriced(call.usage.model ?? null, call.result.reason);
     if (this._top !== undefined) {
       const service = call.span.resource['service.name'];
-      this._top.add(call.span.traceId, call.result.costUsd ?? 0, call.span.startMs, typeof service === 'string' ? service : null);
+      this._top.add(
+        call.span.traceId,
+        call.result.costUsd ?? 0,
+        call.span.startMs,
+        typeof service === 'string' ? service : null,
+      );
     }
     const ms = call.span.startMs;
     if (ms < this._firstMs) this._firstMs = ms;

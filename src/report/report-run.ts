@@ -21,11 +21,15 @@ export class ReportRun {
   addBatch(data: unknown): number {
     const aggregator = this._aggregator;
     if (!aggregator.needsAncestors) {
-      return forEachSpan(data, (span) => {
-        if (!aggregator.inWindow(span.startMs)) return;
-        const call = this._pricer.price(span);
-        if (call !== undefined) aggregator.add(call);
-      }, GEN_AI_ONLY);
+      return forEachSpan(
+        data,
+        (span) => {
+          if (!aggregator.inWindow(span.startMs)) return;
+          const call = this._pricer.price(span);
+          if (call !== undefined) aggregator.add(call);
+        },
+        GEN_AI_ONLY,
+      );
     }
     // Grouping by an attribute an ancestor may carry (the agent span's gen_ai.agent.name): see
     // the whole batch before counting its calls.

@@ -31,7 +31,10 @@ export class TopTraces {
   /** The largest cost of a trace that was cut away. */
   uncertaintyUsd = 0;
 
-  constructor(private readonly _n: number, capacity?: number) {
+  constructor(
+    private readonly _n: number,
+    capacity?: number,
+  ) {
     this._capacity = Math.max(2 * _n, capacity ?? Math.max(1_000, 50 * _n));
   }
 

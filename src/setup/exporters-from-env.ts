@@ -71,7 +71,8 @@ export function exportSpanProcessorsFromEnv(): SpanProcessor[] {
   const processors: SpanProcessor[] = [];
   for (const name of names) {
     if (name === 'otlp') processors.push(batchSpanProcessor(otlpTraceExporterFromEnv()));
-    else if (name === 'console') processors.push(new (sdkTrace().SimpleSpanProcessor)({ exporter: new (sdkTrace().ConsoleSpanExporter)() }));
+    else if (name === 'console')
+      processors.push(new (sdkTrace().SimpleSpanProcessor)({ exporter: new (sdkTrace().ConsoleSpanExporter)() }));
     else {
       warn(
         `OTEL_TRACES_EXPORTER value ${JSON.stringify(name)} is not supported by llmCostNodeSDKOptions ` +
@@ -90,7 +91,9 @@ export function exportSpanProcessorsFromEnv(): SpanProcessor[] {
 export function metricExportersFromEnv(): PushMetricExporter[] | undefined {
   const names = exporterNames('OTEL_METRICS_EXPORTER');
   if (!names.every((name) => name === 'otlp' || name === 'console')) return undefined;
-  return names.map((name) => (name === 'console' ? new (sdkMetrics().ConsoleMetricExporter)() : otlpMetricExporterFromEnv()));
+  return names.map((name) =>
+    name === 'console' ? new (sdkMetrics().ConsoleMetricExporter)() : otlpMetricExporterFromEnv(),
+  );
 }
 
 /** A batch processor with the `OTEL_BSP_*` settings, as NodeSDK builds it. */

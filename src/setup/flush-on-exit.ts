@@ -34,7 +34,9 @@ export function flushOnExit(options: FlushOnExitOptions = {}): void {
   if (registered) return;
   registered = true;
   const timeoutMillis =
-    typeof options.timeoutMillis === 'number' && options.timeoutMillis >= 0 ? options.timeoutMillis : DEFAULT_TIMEOUT_MILLIS;
+    typeof options.timeoutMillis === 'number' && options.timeoutMillis >= 0
+      ? options.timeoutMillis
+      : DEFAULT_TIMEOUT_MILLIS;
 
   process.once('beforeExit', () => {
     void flushGlobalProviders(timeoutMillis).then((finished) => {

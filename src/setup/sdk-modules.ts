@@ -49,7 +49,8 @@ export const sdkMetrics = (): typeof SdkMetrics => load('@opentelemetry/sdk-metr
 export const exporterTraceProto = (): typeof ExporterTraceProto => load('@opentelemetry/exporter-trace-otlp-proto');
 export const exporterTraceHttp = (): typeof ExporterTraceHttp => load('@opentelemetry/exporter-trace-otlp-http');
 export const exporterTraceGrpc = (): typeof ExporterTraceGrpc => load('@opentelemetry/exporter-trace-otlp-grpc');
-export const exporterMetricsProto = (): typeof ExporterMetricsProto => load('@opentelemetry/exporter-metrics-otlp-proto');
+export const exporterMetricsProto = (): typeof ExporterMetricsProto =>
+  load('@opentelemetry/exporter-metrics-otlp-proto');
 export const exporterMetricsHttp = (): typeof ExporterMetricsHttp => load('@opentelemetry/exporter-metrics-otlp-http');
 export const exporterMetricsGrpc = (): typeof ExporterMetricsGrpc => load('@opentelemetry/exporter-metrics-otlp-grpc');
 export const instrumentation = (): typeof Instrumentation => load('@opentelemetry/instrumentation');

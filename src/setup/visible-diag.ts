@@ -30,7 +30,10 @@ export function withVisibleDiag<T>(build: () => T): T {
     return build();
   }
   const held: Array<[Level, unknown[]]> = [];
-  const hold = (kind: Level) => (message: string, ...args: unknown[]) => void held.push([kind, [message, ...args]]);
+  const hold =
+    (kind: Level) =>
+    (message: string, ...args: unknown[]) =>
+      void held.push([kind, [message, ...args]]);
   const holder: DiagLogger = {
     error: hold('error'),
     warn: hold('warn'),

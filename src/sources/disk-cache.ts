@@ -25,10 +25,7 @@ export interface CachedTable {
   tableEnd: number;
 }
 
-export type CacheRead =
-  | { kind: 'hit'; cached: CachedTable }
-  | { kind: 'miss' }
-  | { kind: 'corrupt'; reason: string };
+export type CacheRead = { kind: 'hit'; cached: CachedTable } | { kind: 'miss' } | { kind: 'corrupt'; reason: string };
 
 /**
  * The on-disk cache of one price-table URL: one JSON file per URL in `dir`, named by a hash of
@@ -76,7 +73,8 @@ export class DiskCache {
         if (m.colon < 0) throw new SyntaxError('a member without a value');
         const key = JSON.parse(text.slice(m.start, m.colon)) as unknown;
         if (key === 'table') table = { start: m.colon + 1, end: m.end };
-        else if (typeof key === 'string' && m.end - m.colon <= ENVELOPE_BYTES) envelope[key] = JSON.parse(text.slice(m.colon + 1, m.end));
+        else if (typeof key === 'string' && m.end - m.colon <= ENVELOPE_BYTES)
+          envelope[key] = JSON.parse(text.slice(m.colon + 1, m.end));
         else return notOurs;
       }
     } catch {

@@ -5,14 +5,7 @@ import { excerpt } from './log-text.js';
 
 /** Why a fetch failed; one diag warning is written per distinct cause. */
 export type FetchFailureCause =
-  | 'refused_url'
-  | 'redirect'
-  | 'timeout'
-  | 'aborted'
-  | 'http_status'
-  | 'too_large'
-  | 'truncated'
-  | 'network';
+  'refused_url' | 'redirect' | 'timeout' | 'aborted' | 'http_status' | 'too_large' | 'truncated' | 'network';
 
 /** A failed fetch, with a kind to deduplicate warnings on and a message for people. */
 export class TableFetchError extends Error {
@@ -76,7 +69,8 @@ async function fetchUntraced(url: string, options: FetchTableOptions): Promise<F
       if (response.status >= 300 && response.status < 400) {
         await response.body?.cancel().catch(() => undefined);
         const location = response.headers.get('location');
-        if (location === null) throw new TableFetchError('redirect', `HTTP ${response.status} without a Location header`);
+        if (location === null)
+          throw new TableFetchError('redirect', `HTTP ${response.status} without a Location header`);
         if (redirects >= maxRedirects) throw new TableFetchError('redirect', `more than ${maxRedirects} redirects`);
         current = new URL(location, current).href;
         continue;
@@ -134,7 +128,10 @@ async function readCapped(response: Response, maxBytes: number): Promise<string>
     }
   } catch (err) {
     if (err instanceof TableFetchError || isAbort(err)) throw err;
-    throw new TableFetchError('truncated', `the connection closed before the body was complete (${received} bytes read)`);
+    throw new TableFetchError(
+      'truncated',
+      `the connection closed before the body was complete (${received} bytes read)`,
+    );
   }
   if (identity && Number.isFinite(declared) && received !== declared) {
     throw new TableFetchError('truncated', `the body has ${received} of ${declared} bytes`);

@@ -183,12 +183,14 @@ function parseEntry(key: string, raw: Record<string, unknown>, source: string): 
   }
   if (fallbackRead) {
     for (const f of fallbackRead) {
-      if (f.above === undefined && f.serviceTier === undefined && rates.cacheRead === undefined) rates.cacheRead = f.value;
+      if (f.above === undefined && f.serviceTier === undefined && rates.cacheRead === undefined)
+        rates.cacheRead = f.value;
     }
   }
   if (rates.input === undefined && rates.output === undefined) return undefined;
   const provider = typeof raw.litellm_provider === 'string' ? normalizeProvider(raw.litellm_provider) : undefined;
-  if (rates.input === 0 && rates.output === 0 && !isGenuinelyFree(key.toLowerCase(), provider, raw.mode)) return undefined;
+  if (rates.input === 0 && rates.output === 0 && !isGenuinelyFree(key.toLowerCase(), provider, raw.mode))
+    return undefined;
 
   let effectiveFrom: number | undefined;
   if (raw.effective_date !== undefined) {
@@ -200,7 +202,11 @@ function parseEntry(key: string, raw: Record<string, unknown>, source: string): 
 
   // A dated entry names its start in its source (`overrides@2026-09-01`): a later reprice can
   // tell which contract priced a call.
-  const entry: PriceEntry = { key, rates, source: effectiveFrom === undefined ? source : `${source}@${instantText(effectiveFrom)}` };
+  const entry: PriceEntry = {
+    key,
+    rates,
+    source: effectiveFrom === undefined ? source : `${source}@${instantText(effectiveFrom)}`,
+  };
   if (effectiveFrom !== undefined) entry.effectiveFrom = effectiveFrom;
   if (provider !== undefined) entry.provider = provider;
   if (svc) entry.serviceTiers = svc;

@@ -5,7 +5,14 @@ import { PriceTable } from '../pricing/price-table.js';
 import type { PriceEntry } from '../pricing/types.js';
 import { DiskCache } from './disk-cache.js';
 import { fetchTable, TableFetchError } from './fetch-table.js';
-import { describeRejected, parseLiteLLMText, parseLiteLLMTextSliced, TableLoadError, toPriceTable, type LoadedTable } from './litellm.js';
+import {
+  describeRejected,
+  parseLiteLLMText,
+  parseLiteLLMTextSliced,
+  TableLoadError,
+  toPriceTable,
+  type LoadedTable,
+} from './litellm.js';
 import { errorExcerpt } from './log-text.js';
 import { FileReadError, readRegularFile, readRegularFileSync } from './read-file.js';
 import { debug, DiagOnce, error } from '../diag.js';
@@ -58,7 +65,10 @@ export class PriceSource implements PriceBookHandle {
   constructor(options: PriceSourceOptions = {}, env: Record<string, string | undefined> = process.env) {
     this.config = resolveConfig(options, env);
     const config = this.config;
-    this._cache = config.pricesUrl !== undefined && config.cacheDir !== undefined ? new DiskCache(config.cacheDir, config.pricesUrl, config.maxBytes) : undefined;
+    this._cache =
+      config.pricesUrl !== undefined && config.cacheDir !== undefined
+        ? new DiskCache(config.cacheDir, config.pricesUrl, config.maxBytes)
+        : undefined;
 
     let book: PriceBook;
     try {
@@ -147,12 +157,18 @@ export class PriceSource implements PriceBookHandle {
       const read = await this._cache.read();
       if (read.kind === 'corrupt') {
         this._warn('cache_corrupt', `ignoring the price cache: ${read.reason}`);
-      } else if (read.kind === 'hit' && (read.cached.fetchedAt > Date.now() ? this._urlFetchedAt === 0 : read.cached.fetchedAt > this._urlFetchedAt)) {
+      } else if (
+        read.kind === 'hit' &&
+        (read.cached.fetchedAt > Date.now() ? this._urlFetchedAt === 0 : read.cached.fetchedAt > this._urlFetchedAt)
+      ) {
         // A copy from the future is used only while nothing better is in force, and as stale.
         const { cached } = read;
         try {
           const date = new Date(Math.min(cached.lastModified ?? cached.fetchedAt, Date.now()));
-          const loaded = await parseLiteLLMTextSliced(cached.text, url, date, { start: cached.tableStart, end: cached.tableEnd });
+          const loaded = await parseLiteLLMTextSliced(cached.text, url, date, {
+            start: cached.tableStart,
+            end: cached.tableEnd,
+          });
           if (this._isShutdown) return;
           this._install(loaded);
           this._urlFetchedAt = cached.fetchedAt <= Date.now() ? cached.fetchedAt : 1; // future: as old as can be
@@ -178,7 +194,12 @@ export class PriceSource implements PriceBookHandle {
       });
     } catch (err) {
       if (this._isShutdown) return;
-      this._warn(`fetch:${failureKind(err, 'network')}`, `could not fetch prices from ${redactUrl(url)}: ${String((err as Error).message).split(url).join(redactUrl(url))}; ${this._keeping()}`);
+      this._warn(
+        `fetch:${failureKind(err, 'network')}`,
+        `could not fetch prices from ${redactUrl(url)}: ${String((err as Error).message)
+          .split(url)
+          .join(redactUrl(url))}; ${this._keeping()}`,
+      );
       return;
     }
     const fetchedAt = Date.now();
@@ -186,7 +207,10 @@ export class PriceSource implements PriceBookHandle {
     try {
       loaded = await parseLiteLLMTextSliced(fetched.body, url, fetched.lastModified ?? new Date(fetchedAt));
     } catch (err) {
-      this._warn(`table:${failureKind(err, 'invalid')}`, `prices from ${redactUrl(url)} are unusable: ${errorExcerpt(err, 300)}; ${this._keeping()}`);
+      this._warn(
+        `table:${failureKind(err, 'invalid')}`,
+        `prices from ${redactUrl(url)} are unusable: ${errorExcerpt(err, 300)}; ${this._keeping()}`,
+      );
       return;
     }
     if (this._isShutdown) return;
@@ -199,7 +223,10 @@ export class PriceSource implements PriceBookHandle {
         await this._cache.write({ fetchedAt, lastModified: fetched.lastModified?.getTime(), tableText: fetched.body });
         this._diag.forget((cause) => cause === 'cache_write');
       } catch (err) {
-        this._warn('cache_write', `could not write the price cache ${this._cache.file} (${errorExcerpt(err, 200)}); prices are still in force, but will be fetched again by the next process`);
+        this._warn(
+          'cache_write',
+          `could not write the price cache ${this._cache.file} (${errorExcerpt(err, 200)}); prices are still in force, but will be fetched again by the next process`,
+        );
       }
     }
   }
@@ -250,13 +277,19 @@ export class PriceSource implements PriceBookHandle {
       this._pathMtime = mtime.getTime();
       this._recovered();
     } catch (err) {
-      this._warn(`path:${failureKind(err, 'error')}`, `could not reload prices from ${path}: ${errorExcerpt(err, 300)}; ${this._keeping()}`);
+      this._warn(
+        `path:${failureKind(err, 'error')}`,
+        `could not reload prices from ${path}: ${errorExcerpt(err, 300)}; ${this._keeping()}`,
+      );
     }
   }
 
   private _reportRejected(loaded: LoadedTable): void {
     if (loaded.rejected.length === 0) return;
-    this._warn(`rejected:${loaded.table.source}:${loaded.rejected.length}`, `${loaded.table.source}: ${describeRejected(loaded.rejected)}`);
+    this._warn(
+      `rejected:${loaded.table.source}:${loaded.rejected.length}`,
+      `${loaded.table.source}: ${describeRejected(loaded.rejected)}`,
+    );
     debug(`entries ignored in ${loaded.table.source}`, loaded.rejected);
   }
 
@@ -267,7 +300,8 @@ export class PriceSource implements PriceBookHandle {
     if (overridesPath !== undefined) {
       try {
         const json = JSON.parse(readRegularFileSync(overridesPath, this.config.maxBytes).text) as unknown;
-        if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new Error('a JSON object keyed by model is expected');
+        if (json === null || typeof json !== 'object' || Array.isArray(json))
+          throw new Error('a JSON object keyed by model is expected');
         Object.assign(merged, json);
       } catch (err) {
         this._warn('overrides_path', `could not load price overrides from ${overridesPath}: ${errorExcerpt(err, 300)}`);

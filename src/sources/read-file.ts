@@ -27,7 +27,8 @@ const FLAGS = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0);
 
 function check(path: string, stats: Stats, maxBytes: number): void {
   if (!stats.isFile()) throw new FileReadError('not_regular', `${path} is not a regular file (${kindOf(stats)})`);
-  if (stats.size > maxBytes) throw new FileReadError('too_large', `${path} is ${stats.size} bytes, over the ${maxBytes}-byte limit`);
+  if (stats.size > maxBytes)
+    throw new FileReadError('too_large', `${path} is ${stats.size} bytes, over the ${maxBytes}-byte limit`);
 }
 
 function tooLarge(path: string, maxBytes: number): FileReadError {

@@ -49,7 +49,12 @@ function skipSpace(text: string, i: number, end: number): number {
  * allowed). Throws a `SyntaxError` when the text is not one object; the members themselves are
  * validated by whoever parses them.
  */
-export async function scanObject(text: string, slicer: TimeSlicer, start = 0, end = text.length): Promise<MemberSpan[]> {
+export async function scanObject(
+  text: string,
+  slicer: TimeSlicer,
+  start = 0,
+  end = text.length,
+): Promise<MemberSpan[]> {
   let i = skipSpace(text, start, end);
   if (i >= end) throw new SyntaxError('Unexpected end of JSON input');
   if (text.charCodeAt(i) !== 0x7b) throw new SyntaxError('a JSON object is expected');
@@ -65,7 +70,8 @@ export async function scanObject(text: string, slicer: TimeSlicer, start = 0, en
     for (; i < stop; i++) {
       const c = text.charCodeAt(i);
       if (inString) {
-        if (c === 0x5c) i++; // the escaped character cannot end the string
+        if (c === 0x5c)
+          i++; // the escaped character cannot end the string
         else if (c === 0x22) inString = false;
         continue;
       }
@@ -110,7 +116,7 @@ export async function parseObjectSliced(
 ): Promise<Record<string, unknown>> {
   const members = await scanObject(text, slicer, start, end);
   const result = Object.create(null) as Record<string, unknown>;
-  for (let first = 0; first < members.length; ) {
+  for (let first = 0; first < members.length;) {
     // A batch: consecutive members up to about BATCH_CHARS characters (at least one).
     let last = first;
     while (last + 1 < members.length && members[last + 1]!.end - members[first]!.start <= BATCH_CHARS) last++;

@@ -13,7 +13,10 @@ import { delimiter, dirname, join } from 'node:path';
 import { REPO_ROOT } from '../support/readme-blocks.js';
 
 export const CACHE_DIR = join(homedir(), '.cache', 'otel-llm-cost');
-const versions = JSON.parse(readFileSync(join(import.meta.dirname, 'node-versions.json'), 'utf8')) as Record<'22' | '24', string>;
+const versions = JSON.parse(readFileSync(join(import.meta.dirname, 'node-versions.json'), 'utf8')) as Record<
+  '22' | '24',
+  string
+>;
 
 /** The Node binary .ci/run installs for a major version, or undefined when it is not there. */
 export function nodeBinary(major: '22' | '24'): { version: string; path: string | undefined } {
@@ -57,7 +60,10 @@ export function packTarball(): string {
 
 /** The files `npm pack` puts in the tarball. */
 export function packedFiles(): string[] {
-  const out = execFileSync('npm', ['pack', '--ignore-scripts', '--dry-run', '--json'], { cwd: REPO_ROOT, encoding: 'utf8' });
+  const out = execFileSync('npm', ['pack', '--ignore-scripts', '--dry-run', '--json'], {
+    cwd: REPO_ROOT,
+    encoding: 'utf8',
+  });
   return (JSON.parse(out) as Array<{ files: Array<{ path: string }> }>)[0]!.files.map((f) => f.path);
 }
 
@@ -73,7 +79,10 @@ export function prepareFixtureApp(name: string, specs: string[], node: string): 
   const dir = join(CACHE_DIR, 'compat', repoKey(), name);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: `fixture-${name}`, private: true, type: 'commonjs' }, null, 2));
+  writeFileSync(
+    join(dir, 'package.json'),
+    JSON.stringify({ name: `fixture-${name}`, private: true, type: 'commonjs' }, null, 2),
+  );
   const env = { ...process.env, PATH: `${dirname(node)}${delimiter}${process.env.PATH ?? ''}` };
   execFileSync('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', pack, ...specs], {
     cwd: dir,
@@ -84,13 +93,27 @@ export function prepareFixtureApp(name: string, specs: string[], node: string): 
   });
   let tree: NpmTree;
   try {
-    tree = JSON.parse(execFileSync('npm', ['ls', '--all', '--json'], { cwd: dir, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }));
+    tree = JSON.parse(
+      execFileSync('npm', ['ls', '--all', '--json'], {
+        cwd: dir,
+        env,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      }),
+    );
   } catch (err) {
     // npm ls exits 1 when the tree has problems; its JSON still says which.
     tree = JSON.parse((err as { stdout: string }).stdout);
   }
   const installed: Record<string, string> = {};
-  for (const pkg of ['@opentelemetry/sdk-node', '@opentelemetry/sdk-trace', '@opentelemetry/api', '@opentelemetry/instrumentation-openai', 'openai', 'otel-llm-cost']) {
+  for (const pkg of [
+    '@opentelemetry/sdk-node',
+    '@opentelemetry/sdk-trace',
+    '@opentelemetry/api',
+    '@opentelemetry/instrumentation-openai',
+    'openai',
+    'otel-llm-cost',
+  ]) {
     const file = join(dir, 'node_modules', pkg, 'package.json');
     if (existsSync(file)) installed[pkg] = (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
   }

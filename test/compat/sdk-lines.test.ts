@@ -116,7 +116,13 @@ const LINES: Line[] = [
     specs: ['@opentelemetry/sdk-node@0.223', '@opentelemetry/instrumentation-openai@0.21', 'openai@6'],
     sdkNode: /^0\.223\./,
     scope: '@opentelemetry/instrumentation-openai',
-    runtimes: [{ label: `Node ${process.versions.node}`, node: process.versions.node.startsWith('20.') ? process.execPath : undefined, version: '20.x' }],
+    runtimes: [
+      {
+        label: `Node ${process.versions.node}`,
+        node: process.versions.node.startsWith('20.') ? process.execPath : undefined,
+        version: '20.x',
+      },
+    ],
   },
 ];
 
@@ -131,7 +137,11 @@ afterAll(async () => {
   await mock?.close();
 });
 
-function run(node: string, cwd: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(
+  node: string,
+  cwd: string,
+  args: string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(node, args, {
       cwd,
@@ -160,7 +170,16 @@ function run(node: string, cwd: string, args: string[]): Promise<{ code: number 
 describe('the npm tarball', () => {
   it('ships the docs the README and the CLI link to, and says where the project lives', () => {
     const files = packedFiles();
-    for (const f of ['dist/index.js', 'dist/index.cjs', 'dist/cli.js', 'README.md', 'LICENSE', 'docs/metrics.md', 'docs/processor.md', 'docs/pricing.md']) {
+    for (const f of [
+      'dist/index.js',
+      'dist/index.cjs',
+      'dist/cli.js',
+      'README.md',
+      'LICENSE',
+      'docs/metrics.md',
+      'docs/processor.md',
+      'docs/pricing.md',
+    ]) {
       expect(files).toContain(f);
     }
     // Every relative docs/ link in the README resolves inside the tarball.
@@ -170,7 +189,10 @@ describe('the npm tarball', () => {
     const cli = readFileSync(join(import.meta.dirname, '..', '..', 'src', 'cli.ts'), 'utf8');
     for (const [page] of cli.matchAll(/docs\/[\w-]+\.md/g)) expect(files, page).toContain(page);
     // npm links the package page to the repository, and resolves the README's relative links there.
-    const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as Record<string, any>;
+    const pkg = JSON.parse(readFileSync(join(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as Record<
+      string,
+      any
+    >;
     expect(pkg.repository).toEqual({ type: 'git', url: 'git+https://github.com/otel-llm-cost/otel-llm-cost.git' });
     expect(pkg.homepage).toBe('https://github.com/otel-llm-cost/otel-llm-cost#readme');
     expect(pkg.bugs).toEqual({ url: 'https://github.com/otel-llm-cost/otel-llm-cost/issues' });
@@ -181,13 +203,16 @@ for (const line of LINES) {
   const missing = line.runtimes.filter((r) => r.node === undefined);
   const skip = missing.length > 0 && !inCi;
   if (skip) {
-    console.warn(`test/compat: ${line.name} skipped: ${missing.map((r) => r.label).join(', ')} not installed (.ci/run installs them)`);
+    console.warn(
+      `test/compat: ${line.name} skipped: ${missing.map((r) => r.label).join(', ')} not installed (.ci/run installs them)`,
+    );
   }
   describe.skipIf(skip)(`OpenTelemetry JS line ${line.name}, installed from the tarball`, () => {
     let app: FixtureApp;
     beforeAll(() => {
       for (const r of line.runtimes) {
-        if (r.node === undefined) throw new Error(`${r.label} (${r.version}) is not installed and CI is set: run .ci/run`);
+        if (r.node === undefined)
+          throw new Error(`${r.label} (${r.version}) is not installed and CI is set: run .ci/run`);
       }
       app = prepareFixtureApp(line.name, line.specs, line.runtimes[0]!.node!);
       console.log(`test/compat ${line.name}: ${JSON.stringify(app.versions)}`);
@@ -214,7 +239,15 @@ for (const line of LINES) {
             .spans()
             .slice(before)
             .find((s) => s.attributes['gen_ai.request.model'] === MODEL);
-          expect(span, `${out.stdout}\n${out.stderr}\nspans: ${JSON.stringify(receiver.spans().slice(before).map((s) => s.name))}`).toBeDefined();
+          expect(
+            span,
+            `${out.stdout}\n${out.stderr}\nspans: ${JSON.stringify(
+              receiver
+                .spans()
+                .slice(before)
+                .map((s) => s.name),
+            )}`,
+          ).toBeDefined();
           const oracle = calcPrice(
             { input_tokens: USAGE.input, cache_read_tokens: USAGE.cached, output_tokens: USAGE.output },
             MODEL,
@@ -227,7 +260,6 @@ for (const line of LINES) {
           expect(span!.scope).toBe(line.scope);
           expect(span!.attributes['gen_ai.usage.cache_read.input_tokens']).toBe(USAGE.cached);
           expect(span!.resource['service.name']).toBe('my-llm-app');
-
         });
       }
     }

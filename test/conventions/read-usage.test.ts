@@ -113,11 +113,13 @@ describe('readUsage: Vercel AI SDK', () => {
   });
 
   it('reads ai.* names when gen_ai.* are absent, and embeddings from ai.usage.tokens', () => {
-    expect(readUsage({ 'ai.model.id': 'gpt-4o', 'ai.usage.inputTokens': 5, 'ai.usage.outputTokens': 6 }).usage).toEqual({
-      model: 'gpt-4o',
-      inputTokens: 5,
-      outputTokens: 6,
-    });
+    expect(readUsage({ 'ai.model.id': 'gpt-4o', 'ai.usage.inputTokens': 5, 'ai.usage.outputTokens': 6 }).usage).toEqual(
+      {
+        model: 'gpt-4o',
+        inputTokens: 5,
+        outputTokens: 6,
+      },
+    );
     expect(readUsage({ 'ai.model.id': 'text-embedding-3-small', 'ai.usage.tokens': 8 }).usage.inputTokens).toBe(8);
   });
 });
@@ -145,11 +147,17 @@ describe('readUsage: input accounting', () => {
   it('lets a per-scope override win over a per-provider one, and both over profiles', () => {
     const byScope = readUsage(anthropicRaw, {
       scopeName: '@traceloop/instrumentation-anthropic',
-      inputAccounting: { scopes: { '@traceloop/instrumentation-anthropic': 'inclusive' }, providers: { anthropic: 'additive' } },
+      inputAccounting: {
+        scopes: { '@traceloop/instrumentation-anthropic': 'inclusive' },
+        providers: { anthropic: 'additive' },
+      },
     });
     expect(byScope.usage.inputTokens).toBe(2000);
     expect(byScope.accounting).toEqual({ accounting: 'inclusive', reason: 'override' });
-    const byProvider = readUsage(anthropicRaw, { scopeName: 'x', inputAccounting: { providers: { anthropic: 'additive' } } });
+    const byProvider = readUsage(anthropicRaw, {
+      scopeName: 'x',
+      inputAccounting: { providers: { anthropic: 'additive' } },
+    });
     expect(byProvider.usage.inputTokens).toBe(3500);
     expect(byProvider.accounting?.reason).toBe('override');
   });
@@ -186,7 +194,11 @@ describe('readUsage: untrusted values', () => {
     ['Infinity', Number.POSITIVE_INFINITY],
     ['a huge value', 1e15],
   ])('reports %s as invalid, never throws', (_label, value) => {
-    const r = readUsage({ 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': value as never, 'gen_ai.usage.output_tokens': 1 });
+    const r = readUsage({
+      'gen_ai.request.model': 'gpt-4o',
+      'gen_ai.usage.input_tokens': value as never,
+      'gen_ai.usage.output_tokens': 1,
+    });
     expect(r.invalidKey).toBe('gen_ai.usage.input_tokens');
     expect(r.usage.inputTokens).toBeUndefined();
     expect(r.hasUsage).toBe(true);

@@ -32,7 +32,13 @@ describe('spanRole', () => {
 describe('mayBeGenAi', () => {
   it('rejects plain spans and accepts every convention', () => {
     expect(mayBeGenAi({ 'http.request.method': 'GET' })).toBe(false);
-    for (const key of ['gen_ai.request.model', 'llm.model_name', 'ai.operationId', 'gen_ai.usage.prompt_tokens', 'traceloop.span.kind']) {
+    for (const key of [
+      'gen_ai.request.model',
+      'llm.model_name',
+      'ai.operationId',
+      'gen_ai.usage.prompt_tokens',
+      'traceloop.span.kind',
+    ]) {
       expect(mayBeGenAi({ [key]: 'x' })).toBe(true);
     }
   });

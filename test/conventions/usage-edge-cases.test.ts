@@ -24,13 +24,24 @@ function expectCost(actual: number | null, expected: number): void {
 
 describe('a span with a total and one side', () => {
   it('takes output as total − input', () => {
-    const attrs = { 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': 1_000, 'gen_ai.usage.total_tokens': 1_300 };
+    const attrs = {
+      'gen_ai.request.model': 'gpt-4o',
+      'gen_ai.usage.input_tokens': 1_000,
+      'gen_ai.usage.total_tokens': 1_300,
+    };
     expect(readUsage(attrs).usage.outputTokens).toBe(300);
-    expectCost(costOf(attrs), calcPrice({ input_tokens: 1_000, output_tokens: 300 }, 'gpt-4o', { providerId: 'openai' })!.total_price);
+    expectCost(
+      costOf(attrs),
+      calcPrice({ input_tokens: 1_000, output_tokens: 300 }, 'gpt-4o', { providerId: 'openai' })!.total_price,
+    );
   });
 
   it('takes input as total − output', () => {
-    const attrs = { 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.output_tokens': 300, 'gen_ai.usage.total_tokens': 1_300 };
+    const attrs = {
+      'gen_ai.request.model': 'gpt-4o',
+      'gen_ai.usage.output_tokens': 300,
+      'gen_ai.usage.total_tokens': 1_300,
+    };
     expect(readUsage(attrs).usage.inputTokens).toBe(1_000);
   });
 });
@@ -46,12 +57,19 @@ describe('reasoning equal to output (a reply cut off while reasoning)', () => {
     expect(readUsage(attrs).usage.outputTokens).toBe(500);
     expectCost(
       costOf(attrs),
-      calcPrice({ input_tokens: 1_000, output_tokens: 500, output_reasoning_tokens: 500 } as never, 'o3', { providerId: 'openai' })!.total_price,
+      calcPrice({ input_tokens: 1_000, output_tokens: 500, output_reasoning_tokens: 500 } as never, 'o3', {
+        providerId: 'openai',
+      })!.total_price,
     );
   });
 
   it('is added when larger than output (a source that excluded it)', () => {
-    const attrs = { 'gen_ai.request.model': 'o3', 'gen_ai.usage.input_tokens': 10, 'gen_ai.usage.output_tokens': 100, 'gen_ai.usage.reasoning.output_tokens': 400 };
+    const attrs = {
+      'gen_ai.request.model': 'o3',
+      'gen_ai.usage.input_tokens': 10,
+      'gen_ai.usage.output_tokens': 100,
+      'gen_ai.usage.reasoning.output_tokens': 400,
+    };
     expect(readUsage(attrs).usage.outputTokens).toBe(500);
   });
 });
@@ -74,7 +92,8 @@ describe('Vercel AI SDK input accounting from its own breakdown', () => {
     expect(reading.usage.inputTokens).toBe(1_400);
     expectCost(
       costOf(attrs, 'ai'),
-      calcPrice({ input_tokens: 1_400, cache_read_tokens: 400, output_tokens: 50 }, 'gpt-4o', { providerId: 'openai' })!.total_price,
+      calcPrice({ input_tokens: 1_400, cache_read_tokens: 400, output_tokens: 50 }, 'gpt-4o', { providerId: 'openai' })!
+        .total_price,
     );
   });
 
@@ -90,7 +109,9 @@ describe('Vercel AI SDK input accounting from its own breakdown', () => {
     expect(readUsage(attrs, { scopeName: 'ai' }).usage.cacheReadTokens).toBe(1_920);
     expectCost(
       costOf(attrs, 'ai'),
-      calcPrice({ input_tokens: 2_500, cache_read_tokens: 1_920, output_tokens: 100 }, 'gpt-4o', { providerId: 'openai' })!.total_price,
+      calcPrice({ input_tokens: 2_500, cache_read_tokens: 1_920, output_tokens: 100 }, 'gpt-4o', {
+        providerId: 'openai',
+      })!.total_price,
     );
   });
 });

@@ -8,7 +8,11 @@ import {
 } from '../../src/conventions/vercel-provider-metadata.js';
 
 /** A Vercel AI SDK 6 `doGenerate` span of an Anthropic call (docs/instrumentations.md). */
-function anthropicSpan(usage: Record<string, unknown>, extra: Record<string, unknown> = {}, attrs: Attributes = {}): Attributes {
+function anthropicSpan(
+  usage: Record<string, unknown>,
+  extra: Record<string, unknown> = {},
+  attrs: Attributes = {},
+): Attributes {
   return {
     'ai.operationId': 'ai.generateText.doGenerate',
     'gen_ai.system': 'anthropic.messages',
@@ -50,7 +54,7 @@ function openaiSpan(metadata: unknown, attrs: Attributes = {}): Attributes {
 }
 
 describe('Vercel ai.response.providerMetadata', () => {
-  it('reads Anthropic\'s 1-hour cache-write split and tier', () => {
+  it("reads Anthropic's 1-hour cache-write split and tier", () => {
     const r = readUsage(anthropicSpan(ANTHROPIC_USAGE));
     expect(r.usage.cacheWriteTokens).toBe(100);
     expect(r.usage.cacheWrite1hTokens).toBe(60);
@@ -98,7 +102,9 @@ describe('Vercel ai.response.providerMetadata', () => {
   });
 
   it('keeps a tier the span already states', () => {
-    const r = readUsage(openaiSpan({ openai: { serviceTier: 'flex' } }, { 'openai.response.service_tier': 'priority' }));
+    const r = readUsage(
+      openaiSpan({ openai: { serviceTier: 'flex' } }, { 'openai.response.service_tier': 'priority' }),
+    );
     expect(r.usage.serviceTier).toBe('priority');
   });
 
@@ -108,7 +114,9 @@ describe('Vercel ai.response.providerMetadata', () => {
     const atLimit = meta('x'.repeat(MAX_PROVIDER_METADATA_BYTES - base));
     expect(atLimit.length).toBe(MAX_PROVIDER_METADATA_BYTES);
     expect(readUsage(openaiSpan(atLimit)).usage.serviceTier).toBe('priority');
-    expect(readUsage(openaiSpan(meta('x'.repeat(MAX_PROVIDER_METADATA_BYTES - base + 1)))).usage.serviceTier).toBeUndefined();
+    expect(
+      readUsage(openaiSpan(meta('x'.repeat(MAX_PROVIDER_METADATA_BYTES - base + 1)))).usage.serviceTier,
+    ).toBeUndefined();
     // Fewer UTF-16 units than the limit, more UTF-8 bytes (é is 2 bytes).
     const wide = meta('é'.repeat(MAX_PROVIDER_METADATA_BYTES / 2));
     expect(wide.length).toBeLessThan(MAX_PROVIDER_METADATA_BYTES);
@@ -116,7 +124,16 @@ describe('Vercel ai.response.providerMetadata', () => {
   });
 
   it('ignores malformed JSON and non-object values without throwing', () => {
-    for (const bad of ['{"openai":{"serviceTier":"priority"', 'not json', '', 'null', '[1,2]', '"priority"', '42', '{"__proto__":{"serviceTier":"priority"}}']) {
+    for (const bad of [
+      '{"openai":{"serviceTier":"priority"',
+      'not json',
+      '',
+      'null',
+      '[1,2]',
+      '"priority"',
+      '42',
+      '{"__proto__":{"serviceTier":"priority"}}',
+    ]) {
       const r = readUsage(openaiSpan(bad));
       expect(r.usage.serviceTier, bad).toBeUndefined();
       expect(r.invalidKey).toBeUndefined();
@@ -129,14 +146,47 @@ describe('Vercel ai.response.providerMetadata', () => {
 
   it('ignores a 1-hour count that contradicts the cache writes', () => {
     const cases: Array<[string, Record<string, unknown>]> = [
-      ['more than all writes', { cache_creation_input_tokens: 100, cache_creation: { ephemeral_1h_input_tokens: 101 } }],
-      ['negative', { cache_creation_input_tokens: 100, cache_creation: { ephemeral_5m_input_tokens: 110, ephemeral_1h_input_tokens: -10 } }],
-      ['fraction', { cache_creation_input_tokens: 100, cache_creation: { ephemeral_5m_input_tokens: 49.5, ephemeral_1h_input_tokens: 50.5 } }],
+      [
+        'more than all writes',
+        { cache_creation_input_tokens: 100, cache_creation: { ephemeral_1h_input_tokens: 101 } },
+      ],
+      [
+        'negative',
+        {
+          cache_creation_input_tokens: 100,
+          cache_creation: { ephemeral_5m_input_tokens: 110, ephemeral_1h_input_tokens: -10 },
+        },
+      ],
+      [
+        'fraction',
+        {
+          cache_creation_input_tokens: 100,
+          cache_creation: { ephemeral_5m_input_tokens: 49.5, ephemeral_1h_input_tokens: 50.5 },
+        },
+      ],
       ['string', { cache_creation_input_tokens: 100, cache_creation: { ephemeral_1h_input_tokens: '60' } }],
       ['NaN-like', { cache_creation_input_tokens: 100, cache_creation: { ephemeral_1h_input_tokens: null } }],
-      ['other total', { cache_creation_input_tokens: 90, cache_creation: { ephemeral_5m_input_tokens: 30, ephemeral_1h_input_tokens: 60 } }],
-      ['parts do not add up', { cache_creation_input_tokens: 100, cache_creation: { ephemeral_5m_input_tokens: 10, ephemeral_1h_input_tokens: 60 } }],
-      ['bad 5-minute part', { cache_creation_input_tokens: 100, cache_creation: { ephemeral_5m_input_tokens: '40', ephemeral_1h_input_tokens: 60 } }],
+      [
+        'other total',
+        {
+          cache_creation_input_tokens: 90,
+          cache_creation: { ephemeral_5m_input_tokens: 30, ephemeral_1h_input_tokens: 60 },
+        },
+      ],
+      [
+        'parts do not add up',
+        {
+          cache_creation_input_tokens: 100,
+          cache_creation: { ephemeral_5m_input_tokens: 10, ephemeral_1h_input_tokens: 60 },
+        },
+      ],
+      [
+        'bad 5-minute part',
+        {
+          cache_creation_input_tokens: 100,
+          cache_creation: { ephemeral_5m_input_tokens: '40', ephemeral_1h_input_tokens: 60 },
+        },
+      ],
       ['split not an object', { cache_creation_input_tokens: 100, cache_creation: [60] }],
     ];
     for (const [label, usage] of cases) {
@@ -146,7 +196,9 @@ describe('Vercel ai.response.providerMetadata', () => {
       expect(r.invalidKey, label).toBeUndefined();
     }
     // Without the optional cross-checks the 1-hour count alone is enough.
-    expect(readUsage(anthropicSpan({ cache_creation: { ephemeral_1h_input_tokens: 100 } })).usage.cacheWrite1hTokens).toBe(100);
+    expect(
+      readUsage(anthropicSpan({ cache_creation: { ephemeral_1h_input_tokens: 100 } })).usage.cacheWrite1hTokens,
+    ).toBe(100);
   });
 
   it('reads no split without cache writes, and nothing at all when it cannot change the price', () => {
@@ -166,12 +218,26 @@ describe('Vercel ai.response.providerMetadata', () => {
 
   it('is read only on Vercel doGenerate / doStream spans', () => {
     const meta = JSON.stringify({ openai: { serviceTier: 'priority' } });
-    for (const operationId of ['ai.generateText', 'ai.streamText', 'ai.embed.doEmbed', 'ai.rerank.doRerank', undefined, 7]) {
+    for (const operationId of [
+      'ai.generateText',
+      'ai.streamText',
+      'ai.embed.doEmbed',
+      'ai.rerank.doRerank',
+      undefined,
+      7,
+    ]) {
       const attrs = openaiSpan(meta, { 'ai.operationId': operationId as never });
       expect(readUsage(attrs).usage.serviceTier, String(operationId)).toBeUndefined();
     }
-    for (const operationId of ['ai.generateText.doGenerate', 'ai.streamText.doStream', 'ai.generateObject.doGenerate', 'ai.streamObject.doStream']) {
-      expect(readUsage(openaiSpan(meta, { 'ai.operationId': operationId })).usage.serviceTier, operationId).toBe('priority');
+    for (const operationId of [
+      'ai.generateText.doGenerate',
+      'ai.streamText.doStream',
+      'ai.generateObject.doGenerate',
+      'ai.streamObject.doStream',
+    ]) {
+      expect(readUsage(openaiSpan(meta, { 'ai.operationId': operationId })).usage.serviceTier, operationId).toBe(
+        'priority',
+      );
     }
     const semconv: Attributes = {
       'gen_ai.request.model': 'gpt-4o',

@@ -30,15 +30,25 @@ export interface Deployment {
 }
 
 /** Starts the deployment; everything started is registered in `stops` (LIFO cleanup). */
-export async function deploy(upstreamUrl: string, replicaArgs: string[], stops: Array<() => Promise<unknown>>): Promise<Deployment> {
+export async function deploy(
+  upstreamUrl: string,
+  replicaArgs: string[],
+  stops: Array<() => Promise<unknown>>,
+): Promise<Deployment> {
   const startReplica = async (grpcPort: number): Promise<ServeProcess> => {
     const replica = await startServe([
-      '--http', '127.0.0.1:0',
-      '--grpc', `127.0.0.1:${grpcPort}`,
-      '--upstream', upstreamUrl,
-      '--upstream-protocol', 'http/json',
-      '--metrics-interval', '1000',
-      '--shutdown-timeout', '5000',
+      '--http',
+      '127.0.0.1:0',
+      '--grpc',
+      `127.0.0.1:${grpcPort}`,
+      '--upstream',
+      upstreamUrl,
+      '--upstream-protocol',
+      'http/json',
+      '--metrics-interval',
+      '1000',
+      '--shutdown-timeout',
+      '5000',
       ...replicaArgs,
     ]);
     stops.push(() => stopProcess(replica.child));

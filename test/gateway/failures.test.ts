@@ -38,25 +38,73 @@ function jsonTraces(n: number, traceHex = '0af7651916cd43dd8448eb211c80319c'): s
     endTimeUnixNano: '1760000000500000000',
     attributes: [{ key: 'i', value: { intValue: String(i) } }],
   }));
-  return JSON.stringify({ resourceSpans: [{ resource: { attributes: [] }, scopeSpans: [{ scope: { name: 's' }, spans }] }] });
+  return JSON.stringify({
+    resourceSpans: [{ resource: { attributes: [] }, scopeSpans: [{ scope: { name: 's' }, spans }] }],
+  });
 }
 
-async function post(url: string, body: string | Uint8Array, headers: Record<string, string>): Promise<{ status: number; text: string; headers: Headers }> {
+async function post(
+  url: string,
+  body: string | Uint8Array,
+  headers: Record<string, string>,
+): Promise<{ status: number; text: string; headers: Headers }> {
   const res = await fetch(url, { method: 'POST', body, headers });
   return { status: res.status, text: await res.text(), headers: res.headers };
 }
 
 describe('malformed requests: 400 with a short reason, the gateway unaffected', () => {
   const cases: Array<[string, string | Uint8Array, Record<string, string>, number, RegExp]> = [
-    ['garbage protobuf', Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x01]), { 'content-type': 'application/x-protobuf' }, 400, /invalid protobuf/],
-    ['truncated protobuf', Buffer.from([0x0a, 0x10, 0x12, 0x0e, 0x12, 0x0c]), { 'content-type': 'application/x-protobuf' }, 400, /invalid protobuf/],
+    [
+      'garbage protobuf',
+      Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x01]),
+      { 'content-type': 'application/x-protobuf' },
+      400,
+      /invalid protobuf/,
+    ],
+    [
+      'truncated protobuf',
+      Buffer.from([0x0a, 0x10, 0x12, 0x0e, 0x12, 0x0c]),
+      { 'content-type': 'application/x-protobuf' },
+      400,
+      /invalid protobuf/,
+    ],
     ['bad JSON', '{"resourceSpans": [', { 'content-type': 'application/json' }, 400, /invalid JSON/],
-    ['JSON of the wrong shape', '{"resourceSpans": 3}', { 'content-type': 'application/json' }, 400, /invalid OTLP\/JSON/],
-    ['a trace id that is not hex', jsonTraces(1, 'zz'), { 'content-type': 'application/json' }, 400, /traceId must be a hex string/],
-    ['bad gzip', Buffer.from('not gzip at all'), { 'content-type': 'application/x-protobuf', 'content-encoding': 'gzip' }, 400, /bad gzip body/],
-    ['truncated gzip', gzipSync(Buffer.from(jsonTraces(3))).subarray(0, 20), { 'content-type': 'application/json', 'content-encoding': 'gzip' }, 400, /bad gzip body/],
+    [
+      'JSON of the wrong shape',
+      '{"resourceSpans": 3}',
+      { 'content-type': 'application/json' },
+      400,
+      /invalid OTLP\/JSON/,
+    ],
+    [
+      'a trace id that is not hex',
+      jsonTraces(1, 'zz'),
+      { 'content-type': 'application/json' },
+      400,
+      /traceId must be a hex string/,
+    ],
+    [
+      'bad gzip',
+      Buffer.from('not gzip at all'),
+      { 'content-type': 'application/x-protobuf', 'content-encoding': 'gzip' },
+      400,
+      /bad gzip body/,
+    ],
+    [
+      'truncated gzip',
+      gzipSync(Buffer.from(jsonTraces(3))).subarray(0, 20),
+      { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      400,
+      /bad gzip body/,
+    ],
     ['wrong content type', 'hello', { 'content-type': 'text/plain' }, 415, /content-type must be/],
-    ['unknown content encoding', 'hello', { 'content-type': 'application/json', 'content-encoding': 'br' }, 415, /unsupported content-encoding/],
+    [
+      'unknown content encoding',
+      'hello',
+      { 'content-type': 'application/json', 'content-encoding': 'br' },
+      415,
+      /unsupported content-encoding/,
+    ],
   ];
   for (const [name, body, headers, status, reason] of cases) {
     it(`${name} → ${status}`, async () => {
@@ -80,7 +128,10 @@ describe('malformed requests: 400 with a short reason, the gateway unaffected', 
     // Small on the wire, large once decompressed.
     const bomb = gzipSync(Buffer.alloc(5_000_000, 0x20));
     expect(bomb.length).toBeLessThan(10_000);
-    const res = await post(`${httpUrl}/v1/traces`, bomb, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+    const res = await post(`${httpUrl}/v1/traces`, bomb, {
+      'content-type': 'application/json',
+      'content-encoding': 'gzip',
+    });
     expect(res.status).toBe(413);
     expect((await fetch(`${httpUrl}/healthz`)).status).toBe(200);
   });
@@ -118,9 +169,14 @@ describe('operations', () => {
     const { httpUrl, grpcUrl, upstream } = await setup({ bearerToken: 's3cret' });
     const res = await post(`${httpUrl}/v1/traces`, jsonTraces(1), { 'content-type': 'application/json' });
     expect(res.status).toBe(401);
-    const wrong = await post(`${httpUrl}/v1/traces`, jsonTraces(1), { 'content-type': 'application/json', authorization: 'Bearer nope' });
+    const wrong = await post(`${httpUrl}/v1/traces`, jsonTraces(1), {
+      'content-type': 'application/json',
+      authorization: 'Bearer nope',
+    });
     expect(wrong.status).toBe(401);
-    await sendWorkload(new OTLPHttpJsonTraceExporter({ url: `${httpUrl}/v1/traces`, headers: { authorization: 'Bearer s3cret' } }));
+    await sendWorkload(
+      new OTLPHttpJsonTraceExporter({ url: `${httpUrl}/v1/traces`, headers: { authorization: 'Bearer s3cret' } }),
+    );
     await upstream.waitFor((r) => r.spans().length === 5);
     const { OTLPTraceExporter: Grpc } = await import('@opentelemetry/exporter-trace-otlp-grpc');
     const metadata = new grpc.Metadata();
@@ -139,11 +195,28 @@ describe('operations', () => {
       resourceMetrics: [
         {
           resource: { attributes: [{ key: 'service.name', value: { stringValue: 'py-app' } }] },
-          scopeMetrics: [{ scope: { name: 'm' }, metrics: [{ name: 'requests', unit: '1', sum: { isMonotonic: true, aggregationTemporality: 2, dataPoints: [{ asInt: '7', timeUnixNano: '1760000000000000000' }] } }] }],
+          scopeMetrics: [
+            {
+              scope: { name: 'm' },
+              metrics: [
+                {
+                  name: 'requests',
+                  unit: '1',
+                  sum: {
+                    isMonotonic: true,
+                    aggregationTemporality: 2,
+                    dataPoints: [{ asInt: '7', timeUnixNano: '1760000000000000000' }],
+                  },
+                },
+              ],
+            },
+          ],
         },
       ],
     };
-    expect((await post(`${httpUrl}/v1/metrics`, JSON.stringify(metrics), { 'content-type': 'application/json' })).status).toBe(200);
+    expect(
+      (await post(`${httpUrl}/v1/metrics`, JSON.stringify(metrics), { 'content-type': 'application/json' })).status,
+    ).toBe(200);
     await upstream.waitFor((r) => r.metricRequests.some((m) => JSON.stringify(m).includes('py-app')));
     expect(upstream.metricRequests.find((m) => JSON.stringify(m).includes('py-app'))).toEqual(metrics);
   });
@@ -164,14 +237,24 @@ describe('never lose a span it accepted', () => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        void fetch(upstream.url + req.url, { method: 'POST', body: Buffer.concat(chunks), headers: { 'content-type': String(req.headers['content-type']) } }).then(
+        void fetch(upstream.url + req.url, {
+          method: 'POST',
+          body: Buffer.concat(chunks),
+          headers: { 'content-type': String(req.headers['content-type']) },
+        }).then(
           (r) => res.writeHead(r.status).end(),
           () => res.writeHead(502).end(),
         );
       });
     });
     await new Promise<void>((r) => gate.listen(0, '127.0.0.1', r));
-    cleanup.push(() => new Promise((r) => { gate.closeAllConnections(); gate.close(r); }));
+    cleanup.push(
+      () =>
+        new Promise((r) => {
+          gate.closeAllConnections();
+          gate.close(r);
+        }),
+    );
     const { httpUrl, gateway } = await startGateway({
       upstream: `http://127.0.0.1:${(gate.address() as AddressInfo).port}`,
       queueSpans: 5,
@@ -181,8 +264,12 @@ describe('never lose a span it accepted', () => {
     cleanup.push(() => gateway.shutdown());
 
     // Fill the queue: 5 spans accepted, the next request is refused with Retry-After.
-    expect((await post(`${httpUrl}/v1/traces`, jsonTraces(5), { 'content-type': 'application/json' })).status).toBe(200);
-    const refused = await post(`${httpUrl}/v1/traces`, jsonTraces(1, '1af7651916cd43dd8448eb211c80319c'), { 'content-type': 'application/json' });
+    expect((await post(`${httpUrl}/v1/traces`, jsonTraces(5), { 'content-type': 'application/json' })).status).toBe(
+      200,
+    );
+    const refused = await post(`${httpUrl}/v1/traces`, jsonTraces(1, '1af7651916cd43dd8448eb211c80319c'), {
+      'content-type': 'application/json',
+    });
     expect(refused.status).toBe(429);
     expect(refused.headers.get('retry-after')).toBe('1');
 
@@ -205,11 +292,17 @@ describe('never lose a span it accepted', () => {
     await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
     const port = (probe.address() as AddressInfo).port;
     await new Promise((r) => probe.close(r));
-    const { httpUrl, gateway } = await startGateway({ upstream: `http://127.0.0.1:${port}`, initialBackoffMs: 100, maxBackoffMs: 500 });
+    const { httpUrl, gateway } = await startGateway({
+      upstream: `http://127.0.0.1:${port}`,
+      initialBackoffMs: 100,
+      maxBackoffMs: 500,
+    });
     cleanup.push(() => gateway.shutdown());
     for (let i = 0; i < 10; i++) {
       const traceHex = (i + 1).toString(16).padStart(32, '0');
-      expect((await post(`${httpUrl}/v1/traces`, jsonTraces(10, traceHex), { 'content-type': 'application/json' })).status).toBe(200);
+      expect(
+        (await post(`${httpUrl}/v1/traces`, jsonTraces(10, traceHex), { 'content-type': 'application/json' })).status,
+      ).toBe(200);
     }
     expect(gateway.queuedSpans).toBe(100);
     await new Promise((r) => setTimeout(r, 1000));
@@ -224,13 +317,21 @@ describe('never lose a span it accepted', () => {
       });
     });
     await new Promise<void>((r) => back.listen(port, '127.0.0.1', r));
-    cleanup.push(() => new Promise((r) => { back.closeAllConnections(); back.close(r); }));
+    cleanup.push(
+      () =>
+        new Promise((r) => {
+          back.closeAllConnections();
+          back.close(r);
+        }),
+    );
     const deadline = Date.now() + 20_000;
     while (gateway.queuedSpans > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     expect(gateway.queuedSpans).toBe(0);
-    const spans = (received as Array<{ resourceSpans: Array<{ scopeSpans: Array<{ spans: Array<{ traceId: string; spanId: string }> }> }> }>).flatMap((r) =>
-      r.resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans)),
-    );
+    const spans = (
+      received as Array<{
+        resourceSpans: Array<{ scopeSpans: Array<{ spans: Array<{ traceId: string; spanId: string }> }> }>;
+      }>
+    ).flatMap((r) => r.resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans)));
     expect(spans).toHaveLength(100);
     expect(new Set(spans.map((s) => s.traceId + s.spanId)).size).toBe(100);
   }, 40_000);
@@ -242,10 +343,18 @@ describe('never lose a span it accepted', () => {
     cleanup.push(async () => client.close());
     const { ExportTraceServiceRequestType } = await import('../../src/gateway/otlp-trace-schema.js');
     const { decodeTraceRequest } = await import('../../src/gateway/trace-codec.js');
-    const body = Buffer.from(ExportTraceServiceRequestType.encode(decodeTraceRequest(Buffer.from(jsonTraces(3)), 'json') as never).finish());
+    const body = Buffer.from(
+      ExportTraceServiceRequestType.encode(decodeTraceRequest(Buffer.from(jsonTraces(3)), 'json') as never).finish(),
+    );
     const call = () =>
       new Promise<grpc.ServiceError | null>((resolve) =>
-        client.makeUnaryRequest('/opentelemetry.proto.collector.trace.v1.TraceService/Export', (b: Buffer) => b, (b: Buffer) => b, body, (e) => resolve(e)),
+        client.makeUnaryRequest(
+          '/opentelemetry.proto.collector.trace.v1.TraceService/Export',
+          (b: Buffer) => b,
+          (b: Buffer) => b,
+          body,
+          (e) => resolve(e),
+        ),
       );
     const results = await Promise.all(Array.from({ length: 20 }, call));
     const codes = new Set(results.map((e) => e?.code ?? grpc.status.OK));

@@ -46,9 +46,11 @@ async function throughProcessor(): Promise<ReceivedSpan[]> {
 
 const SENDERS = {
   'HTTP protobuf': (g: { httpUrl: string }) => new OTLPProtoTraceExporter({ url: `${g.httpUrl}/v1/traces` }),
-  'HTTP protobuf, gzip': (g: { httpUrl: string }) => new OTLPProtoTraceExporter({ url: `${g.httpUrl}/v1/traces`, compression: 'gzip' as never }),
+  'HTTP protobuf, gzip': (g: { httpUrl: string }) =>
+    new OTLPProtoTraceExporter({ url: `${g.httpUrl}/v1/traces`, compression: 'gzip' as never }),
   'HTTP JSON': (g: { httpUrl: string }) => new OTLPHttpJsonTraceExporter({ url: `${g.httpUrl}/v1/traces` }),
-  'HTTP JSON, gzip': (g: { httpUrl: string }) => new OTLPHttpJsonTraceExporter({ url: `${g.httpUrl}/v1/traces`, compression: 'gzip' as never }),
+  'HTTP JSON, gzip': (g: { httpUrl: string }) =>
+    new OTLPHttpJsonTraceExporter({ url: `${g.httpUrl}/v1/traces`, compression: 'gzip' as never }),
   gRPC: (g: { grpcUrl: string }) => new OTLPGrpcTraceExporter({ url: g.grpcUrl }),
 } as const;
 

@@ -1,6 +1,11 @@
 import { context, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  type SpanExporter,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
 import { calcPrice } from '@pydantic/genai-prices';
 import { LlmCostGateway, type GatewayAddresses } from '../../src/gateway/gateway.js';
 import type { LlmCostGatewayOptions } from '../../src/gateway/gateway-options.js';
@@ -9,7 +14,13 @@ import type { LlmCostGatewayOptions } from '../../src/gateway/gateway-options.js
 export async function startGateway(
   options: Partial<LlmCostGatewayOptions> & { upstream: string },
 ): Promise<{ gateway: LlmCostGateway; addresses: GatewayAddresses; httpUrl: string; grpcUrl: string }> {
-  const gateway = new LlmCostGateway({ http: '127.0.0.1:0', grpc: '127.0.0.1:0', upstreamProtocol: 'http/json', shutdownTimeoutMs: 2000, ...options });
+  const gateway = new LlmCostGateway({
+    http: '127.0.0.1:0',
+    grpc: '127.0.0.1:0',
+    upstreamProtocol: 'http/json',
+    shutdownTimeoutMs: 2000,
+    ...options,
+  });
   const addresses = await gateway.start();
   await gateway.ready();
   return {
@@ -68,7 +79,10 @@ export function oracleTotal(name: string): number | undefined {
 
 /** Emits the workload on `tracer`: agent → (chat gpt-4o, chat claude, chat unknown), and a plain span. */
 export function emitWorkload(tracer: Tracer): void {
-  const agent = tracer.startSpan('invoke_agent planner', { startTime: at(0), attributes: { 'gen_ai.operation.name': 'invoke_agent' } });
+  const agent = tracer.startSpan('invoke_agent planner', {
+    startTime: at(0),
+    attributes: { 'gen_ai.operation.name': 'invoke_agent' },
+  });
   const ctx = trace.setSpan(context.active(), agent);
   let t = 10;
   for (const [name, attributes] of Object.entries(LLM_ATTRIBUTES)) {
@@ -81,7 +95,10 @@ export function emitWorkload(tracer: Tracer): void {
 }
 
 /** A provider whose spans go through `processors` (e.g. a cost processor, then an export processor). */
-export function tracerWith(processors: SpanProcessor[], serviceName = 'gateway-test-app'): { tracer: Tracer; provider: BasicTracerProvider } {
+export function tracerWith(
+  processors: SpanProcessor[],
+  serviceName = 'gateway-test-app',
+): { tracer: Tracer; provider: BasicTracerProvider } {
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': serviceName }),
     spanProcessors: processors,
@@ -90,7 +107,11 @@ export function tracerWith(processors: SpanProcessor[], serviceName = 'gateway-t
 }
 
 /** Sends the workload through `exporter` and flushes. */
-export async function sendWorkload(exporter: SpanExporter, extra: SpanProcessor[] = [], serviceName?: string): Promise<void> {
+export async function sendWorkload(
+  exporter: SpanExporter,
+  extra: SpanProcessor[] = [],
+  serviceName?: string,
+): Promise<void> {
   const { tracer, provider } = tracerWith([...extra, new BatchSpanProcessor(exporter)], serviceName);
   emitWorkload(tracer);
   await provider.forceFlush();
@@ -100,6 +121,12 @@ export async function sendWorkload(exporter: SpanExporter, extra: SpanProcessor[
 /** Attributes the processor or the gateway added (the span attributes of docs/architecture.md, "Contracts"). */
 export function addedAttributes(attributes: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(
-    Object.entries(attributes).filter(([key]) => key.startsWith('gen_ai.cost.') || key === 'gen_ai.usage.cost_usd' || key === 'gen_ai.client.operation.duration' || key === 'gen_ai.response.time_to_first_chunk'),
+    Object.entries(attributes).filter(
+      ([key]) =>
+        key.startsWith('gen_ai.cost.') ||
+        key === 'gen_ai.usage.cost_usd' ||
+        key === 'gen_ai.client.operation.duration' ||
+        key === 'gen_ai.response.time_to_first_chunk',
+    ),
   );
 }

@@ -45,7 +45,11 @@ describe.skipIf(!available)('Jaeger v2 receives the enriched spans', () => {
     jaeger.stderr!.on('data', (c: Buffer) => (log = (log + c.toString()).slice(-10_000)));
     await waitForPort(otlpHttpPort, 60_000);
     await waitForPort(queryPort, 60_000);
-    ({ gateway, grpcUrl } = await startGateway({ upstream: `http://127.0.0.1:${otlpHttpPort}`, upstreamProtocol: 'http/protobuf', grpc: '127.0.0.1:0' }));
+    ({ gateway, grpcUrl } = await startGateway({
+      upstream: `http://127.0.0.1:${otlpHttpPort}`,
+      upstreamProtocol: 'http/protobuf',
+      grpc: '127.0.0.1:0',
+    }));
   }, 120_000);
 
   afterAll(async () => {
@@ -74,10 +78,16 @@ describe.skipIf(!available)('Jaeger v2 receives the enriched spans', () => {
       await new Promise((r) => setTimeout(r, 250));
     }
     if (spans.length !== 5) {
-      const services = await fetch(`http://127.0.0.1:${queryPort}/api/services`).then((r) => r.text(), (e: Error) => e.message);
-      throw new Error(`Jaeger has ${spans.length} spans; services: ${services}; queued in gateway: ${gateway.queuedSpans}; log: ${log.slice(-3000)}`);
+      const services = await fetch(`http://127.0.0.1:${queryPort}/api/services`).then(
+        (r) => r.text(),
+        (e: Error) => e.message,
+      );
+      throw new Error(
+        `Jaeger has ${spans.length} spans; services: ${services}; queued in gateway: ${gateway.queuedSpans}; log: ${log.slice(-3000)}`,
+      );
     }
-    const tag = (name: string, key: string) => spans.find((s) => s.operationName === name)?.tags.find((t) => t.key === key);
+    const tag = (name: string, key: string) =>
+      spans.find((s) => s.operationName === name)?.tags.find((t) => t.key === key);
     let sum = 0;
     for (const name of ['chat gpt-4o', 'chat claude']) {
       const expected = oracleTotal(name);
@@ -92,4 +102,3 @@ describe.skipIf(!available)('Jaeger v2 receives the enriched spans', () => {
     expect(tag('invoke_agent planner', 'gen_ai.cost.rollup_usd')?.value as number).toBeCloseTo(sum, 12);
   }, 60_000);
 });
-

@@ -26,7 +26,9 @@ export function expectedCost(t: number): number {
   const key = `${u.input}/${u.output}`;
   let cost = oracleMemo.get(key);
   if (cost === undefined) {
-    const result = calcPrice({ input_tokens: u.input, output_tokens: u.output }, 'gpt-4o-mini', { providerId: 'openai' });
+    const result = calcPrice({ input_tokens: u.input, output_tokens: u.output }, 'gpt-4o-mini', {
+      providerId: 'openai',
+    });
     if (!result) throw new Error('genai-prices does not price gpt-4o-mini');
     cost = result.total_price;
     oracleMemo.set(key, cost);
@@ -55,7 +57,8 @@ export function requestBody(r: number, run: number): string {
       endTimeUnixNano: String(start + 500_000n + scopeEnd),
       attributes,
     });
-    for (let i = 1; i <= 8; i++) spans.push(span(i, `SELECT ${i}`, [kv('db.system.name', 'postgresql'), kv('db.namespace', 'shop')]));
+    for (let i = 1; i <= 8; i++)
+      spans.push(span(i, `SELECT ${i}`, [kv('db.system.name', 'postgresql'), kv('db.namespace', 'shop')]));
     const u = usageOf(t);
     spans.push(
       span(9, 'chat gpt-4o-mini', [
@@ -69,7 +72,9 @@ export function requestBody(r: number, run: number): string {
     spans.push(span(0, 'POST /chat', [kv('http.request.method', 'POST'), kv('trace.index', t)], 1000n));
   }
   return JSON.stringify({
-    resourceSpans: [{ resource: { attributes: [kv('service.name', 'load-app')] }, scopeSpans: [{ scope: { name: 'load' }, spans }] }],
+    resourceSpans: [
+      { resource: { attributes: [kv('service.name', 'load-app')] }, scopeSpans: [{ scope: { name: 'load' }, spans }] },
+    ],
   });
 }
 
@@ -93,7 +98,8 @@ export async function sendLoad(
           () => 0,
         );
         if (status === 200) break;
-        if (status !== 0 && status !== 429 && status !== 503 && status !== 502) throw new Error(`request ${r}: HTTP ${status}`);
+        if (status !== 0 && status !== 429 && status !== 503 && status !== 502)
+          throw new Error(`request ${r}: HTTP ${status}`);
         if (attempt > 600) throw new Error(`request ${r}: still refused after ${attempt} attempts`);
         retries++;
         await new Promise((res) => setTimeout(res, 100));
@@ -190,18 +196,27 @@ export class SpanSink {
       }
     } else if (req.url === '/v1/metrics') {
       for (const rm of json.resourceMetrics ?? []) {
-        const instance = (rm.resource?.attributes ?? []).find((a: { key: string }) => a.key === 'service.instance.id')?.value?.stringValue;
+        const instance = (rm.resource?.attributes ?? []).find((a: { key: string }) => a.key === 'service.instance.id')
+          ?.value?.stringValue;
         for (const sm of rm.scopeMetrics ?? []) {
           for (const m of sm.metrics ?? []) {
             if (instance === undefined) continue;
             if (m.name === 'llm_cost.gateway.requests.refused') {
               const full = (m.sum?.dataPoints ?? [])
-                .filter((p: { attributes?: Array<{ key: string; value: { stringValue?: string } }> }) => p.attributes?.some((a) => a.key === 'reason' && a.value.stringValue === 'queue_full'))
-                .reduce((n: number, p: { asInt?: string; asDouble?: number }) => n + Number(p.asInt ?? p.asDouble ?? 0), 0);
+                .filter((p: { attributes?: Array<{ key: string; value: { stringValue?: string } }> }) =>
+                  p.attributes?.some((a) => a.key === 'reason' && a.value.stringValue === 'queue_full'),
+                )
+                .reduce(
+                  (n: number, p: { asInt?: string; asDouble?: number }) => n + Number(p.asInt ?? p.asDouble ?? 0),
+                  0,
+                );
               this.queueFullByInstance.set(instance, full);
             }
             if (m.name !== 'llm_cost.gateway.spans.received') continue;
-            const total = (m.sum?.dataPoints ?? []).reduce((n: number, p: { asInt?: string; asDouble?: number }) => n + Number(p.asInt ?? p.asDouble ?? 0), 0);
+            const total = (m.sum?.dataPoints ?? []).reduce(
+              (n: number, p: { asInt?: string; asDouble?: number }) => n + Number(p.asInt ?? p.asDouble ?? 0),
+              0,
+            );
             this.receivedByInstance.set(instance, total);
           }
         }

@@ -19,9 +19,14 @@ import { deploy, type Deployment } from './deployment.js';
 import { ensureBuilt, ROOT } from './serve-process.js';
 import { OTELCOL, toolAvailable } from './tools.js';
 
-const PYTHON = join(process.env.OTEL_LLM_COST_PY_VENV ?? join(homedir(), '.cache', 'otel-llm-cost', 'python', 'gateway-venv'), 'bin', 'python');
+const PYTHON = join(
+  process.env.OTEL_LLM_COST_PY_VENV ?? join(homedir(), '.cache', 'otel-llm-cost', 'python', 'gateway-venv'),
+  'bin',
+  'python',
+);
 const available =
-  toolAvailable(PYTHON, 'create it with .ci/python-venv.sh') && toolAvailable(OTELCOL, 'build it with .ci/tools.sh otelcol');
+  toolAvailable(PYTHON, 'create it with .ci/python-venv.sh') &&
+  toolAvailable(OTELCOL, 'build it with .ci/tools.sh otelcol');
 
 const CALLS = [
   { model: 'gpt-4o-mini', usage: { input: 1200, output: 300 } },
@@ -74,7 +79,9 @@ describe.skipIf(!available)('a Python app behind the Collector and llm-cost serv
       const span = chats.find((s) => s.attributes['gen_ai.response.model'] === responseModel);
       expect(span, responseModel).toBeDefined();
       expect(span!.resource['service.name']).toBe('python-chat-app');
-      const expected = calcPrice({ input_tokens: call.usage.input, output_tokens: call.usage.output }, responseModel, { providerId: 'openai' });
+      const expected = calcPrice({ input_tokens: call.usage.input, output_tokens: call.usage.output }, responseModel, {
+        providerId: 'openai',
+      });
       expect(expected).toBeDefined();
       expect(span!.attributes['gen_ai.usage.cost_usd'] as number).toBeCloseTo(expected!.total_price, 12);
       expect(span!.attributes['gen_ai.cost.pricing_key']).toBeTypeOf('string');

@@ -26,7 +26,13 @@ const chat = (spanId: string, parentSpanId: string, flags?: number) => ({
   name: 'chat gpt-4o-mini',
   startTimeUnixNano: '1760000000000000000',
   endTimeUnixNano: '1760000000500000000',
-  attributes: [kv('gen_ai.operation.name', 'chat'), kv('gen_ai.provider.name', 'openai'), kv('gen_ai.request.model', 'gpt-4o-mini'), kv('gen_ai.usage.input_tokens', 1000), kv('gen_ai.usage.output_tokens', 100)],
+  attributes: [
+    kv('gen_ai.operation.name', 'chat'),
+    kv('gen_ai.provider.name', 'openai'),
+    kv('gen_ai.request.model', 'gpt-4o-mini'),
+    kv('gen_ai.usage.input_tokens', 1000),
+    kv('gen_ai.usage.output_tokens', 100),
+  ],
 });
 const plain = (spanId: string, parentSpanId?: string) => ({
   traceId: TRACE,
@@ -37,10 +43,19 @@ const plain = (spanId: string, parentSpanId?: string) => ({
   endTimeUnixNano: '1760000001000000000',
   attributes: [kv('http.request.method', 'GET')],
 });
-const body = (spans: object[]) => JSON.stringify({ resourceSpans: [{ resource: { attributes: [kv('service.name', 'r')] }, scopeSpans: [{ scope: { name: 's' }, spans }] }] });
+const body = (spans: object[]) =>
+  JSON.stringify({
+    resourceSpans: [
+      { resource: { attributes: [kv('service.name', 'r')] }, scopeSpans: [{ scope: { name: 's' }, spans }] },
+    ],
+  });
 
 async function send(url: string, spans: object[]): Promise<void> {
-  const res = await fetch(`${url}/v1/traces`, { method: 'POST', body: body(spans), headers: { 'content-type': 'application/json' } });
+  const res = await fetch(`${url}/v1/traces`, {
+    method: 'POST',
+    body: body(spans),
+    headers: { 'content-type': 'application/json' },
+  });
   expect(res.status).toBe(200);
 }
 
@@ -49,7 +64,10 @@ describe('roll-up across requests', () => {
     upstream = await startOtlpReceiver();
     const started = await startGateway({ upstream: upstream.url });
     gateway = started.gateway;
-    await send(started.httpUrl, [chat('00000000000000c1', '00000000000000a1'), chat('00000000000000c2', '00000000000000a1')]);
+    await send(started.httpUrl, [
+      chat('00000000000000c1', '00000000000000a1'),
+      chat('00000000000000c2', '00000000000000a1'),
+    ]);
     await send(started.httpUrl, [plain('00000000000000a1', '00000000000000d1')]);
     await send(started.httpUrl, [plain('00000000000000d1')]);
     await upstream.waitFor((r) => r.spans().length === 4);
@@ -57,8 +75,14 @@ describe('roll-up across requests', () => {
     const cost = (id: string) => spans.find((s) => s.spanId === id)!.attributes['gen_ai.usage.cost_usd'] as number;
     const sum = cost('00000000000000c1') + cost('00000000000000c2');
     expect(sum).toBeGreaterThan(0);
-    expect(spans.find((s) => s.spanId === '00000000000000a1')!.attributes['gen_ai.cost.rollup_usd']).toBeCloseTo(sum, 12);
-    expect(spans.find((s) => s.spanId === '00000000000000d1')!.attributes['gen_ai.cost.rollup_usd']).toBeCloseTo(sum, 12);
+    expect(spans.find((s) => s.spanId === '00000000000000a1')!.attributes['gen_ai.cost.rollup_usd']).toBeCloseTo(
+      sum,
+      12,
+    );
+    expect(spans.find((s) => s.spanId === '00000000000000d1')!.attributes['gen_ai.cost.rollup_usd']).toBeCloseTo(
+      sum,
+      12,
+    );
   });
 
   it('a parent forwarded before its child keeps no roll-up; a remote parent is not waited for', async () => {
@@ -67,10 +91,15 @@ describe('roll-up across requests', () => {
     gateway = started.gateway;
     await send(started.httpUrl, [plain('00000000000000b1')]);
     // 0x300: the parent is remote (OTLP span flags), so no slot is kept for it either.
-    await send(started.httpUrl, [chat('00000000000000c3', '00000000000000b1'), chat('00000000000000c4', '00000000000000e1', 0x300)]);
+    await send(started.httpUrl, [
+      chat('00000000000000c3', '00000000000000b1'),
+      chat('00000000000000c4', '00000000000000e1', 0x300),
+    ]);
     await upstream.waitFor((r) => r.spans().length === 3);
     const parent = upstream.spans().find((s) => s.spanId === '00000000000000b1')!;
     expect(parent.attributes['gen_ai.cost.rollup_usd']).toBeUndefined();
-    expect(upstream.spans().find((s) => s.spanId === '00000000000000c3')!.attributes['gen_ai.usage.cost_usd']).toBeGreaterThan(0);
+    expect(
+      upstream.spans().find((s) => s.spanId === '00000000000000c3')!.attributes['gen_ai.usage.cost_usd'],
+    ).toBeGreaterThan(0);
   });
 });

@@ -32,15 +32,33 @@ afterEach(async () => {
 describe('llm-cost serve (process)', () => {
   it('prices spans, exports cost metrics under the app service.name and its own metrics, and drains on SIGTERM', async () => {
     const upstream = await startReceiver();
-    serve = await startServe(['--http', '127.0.0.1:0', '--grpc', '127.0.0.1:0', '--upstream-protocol', 'http/json', '--metrics-interval', '300'], {
-      OTEL_EXPORTER_OTLP_ENDPOINT: upstream.url,
-      OTEL_EXPORTER_OTLP_HEADERS: 'x-tenant=acme',
-    });
+    serve = await startServe(
+      [
+        '--http',
+        '127.0.0.1:0',
+        '--grpc',
+        '127.0.0.1:0',
+        '--upstream-protocol',
+        'http/json',
+        '--metrics-interval',
+        '300',
+      ],
+      {
+        OTEL_EXPORTER_OTLP_ENDPOINT: upstream.url,
+        OTEL_EXPORTER_OTLP_HEADERS: 'x-tenant=acme',
+      },
+    );
     expect(serve.httpPort).toBeGreaterThan(0);
     expect(serve.grpcPort).toBeGreaterThan(0);
-    await sendWorkload(new OTLPProtoTraceExporter({ url: `http://127.0.0.1:${serve.httpPort}/v1/traces` }), [], 'billing-app');
+    await sendWorkload(
+      new OTLPProtoTraceExporter({ url: `http://127.0.0.1:${serve.httpPort}/v1/traces` }),
+      [],
+      'billing-app',
+    );
     await upstream.waitFor((r) => r.spans().length === 5, 15_000);
-    expect(upstream.spans().find((s) => s.name === 'chat gpt-4o')?.attributes['gen_ai.usage.cost_usd']).toBeGreaterThan(0);
+    expect(upstream.spans().find((s) => s.name === 'chat gpt-4o')?.attributes['gen_ai.usage.cost_usd']).toBeGreaterThan(
+      0,
+    );
 
     await upstream.waitFor(
       (r) =>
@@ -48,16 +66,26 @@ describe('llm-cost serve (process)', () => {
         r.metrics().some((m) => m.name === 'llm_cost.gateway.spans.received'),
       15_000,
     );
-    const cost = upstream.metrics().filter((m) => m.name === 'gen_ai.usage.cost' && m.resource['service.name'] === 'billing-app').at(-1)!;
+    const cost = upstream
+      .metrics()
+      .filter((m) => m.name === 'gen_ai.usage.cost' && m.resource['service.name'] === 'billing-app')
+      .at(-1)!;
     // Two priced calls (gpt-4o, claude); the unknown model is counted as unpriced instead.
     expect(cost.dataPoints.reduce((n, p) => n + (p.count ?? 0), 0)).toBe(2);
-    const received = upstream.metrics().filter((m) => m.name === 'llm_cost.gateway.spans.received').at(-1)!;
+    const received = upstream
+      .metrics()
+      .filter((m) => m.name === 'llm_cost.gateway.spans.received')
+      .at(-1)!;
     expect(received.resource['service.name']).toBe('llm-cost-gateway');
     expect(received.dataPoints[0]!.value).toBe(5);
 
     // Accept a batch, then SIGTERM at once: it must still be forwarded before the process exits.
     const before = upstream.spans().length;
-    await sendWorkload(new OTLPProtoTraceExporter({ url: `http://127.0.0.1:${serve.httpPort}/v1/traces` }), [], 'billing-app');
+    await sendWorkload(
+      new OTLPProtoTraceExporter({ url: `http://127.0.0.1:${serve.httpPort}/v1/traces` }),
+      [],
+      'billing-app',
+    );
     serve.child.kill('SIGTERM');
     expect(await serve.exited).toBe(0);
     expect(serve.stdout()).toMatch(/stopped/);
@@ -67,7 +95,10 @@ describe('llm-cost serve (process)', () => {
   it('rejects bad flags with a usage message', () => {
     const run = (args: string[]) => {
       try {
-        execFileSync(process.execPath, [CLI, 'serve', ...args], { env: { PATH: process.env.PATH ?? '' }, stdio: 'pipe' });
+        execFileSync(process.execPath, [CLI, 'serve', ...args], {
+          env: { PATH: process.env.PATH ?? '' },
+          stdio: 'pipe',
+        });
         return { code: 0, stderr: '' };
       } catch (err) {
         const e = err as { status: number; stderr: Buffer };
@@ -75,8 +106,14 @@ describe('llm-cost serve (process)', () => {
       }
     };
     expect(run([])).toMatchObject({ code: 1, stderr: expect.stringMatching(/--upstream URL .* is required/) });
-    expect(run(['--upstream', 'http://127.0.0.1:1', '--upstream-protocol', 'thrift'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/--upstream-protocol must be/) });
-    expect(run(['--upstream', 'http://127.0.0.1:1', '--http', 'nohost'])).toMatchObject({ code: 1, stderr: expect.stringMatching(/--http: expected HOST:PORT/) });
+    expect(run(['--upstream', 'http://127.0.0.1:1', '--upstream-protocol', 'thrift'])).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/--upstream-protocol must be/),
+    });
+    expect(run(['--upstream', 'http://127.0.0.1:1', '--http', 'nohost'])).toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/--http: expected HOST:PORT/),
+    });
   });
 
   it('TLS and a bearer token on the receivers', async () => {
@@ -84,16 +121,59 @@ describe('llm-cost serve (process)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gw-tls-'));
     const cert = join(dir, 'cert.pem');
     const key = join(dir, 'key.pem');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
-    serve = await startServe(['--http', '127.0.0.1:0', '--grpc', 'off', '--upstream', upstream.url, '--upstream-protocol', 'http/json', '--tls-cert', cert, '--tls-key', key], {
-      OTEL_LLM_COST_SERVE_TOKEN: 'tok',
-    });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
+    serve = await startServe(
+      [
+        '--http',
+        '127.0.0.1:0',
+        '--grpc',
+        'off',
+        '--upstream',
+        upstream.url,
+        '--upstream-protocol',
+        'http/json',
+        '--tls-cert',
+        cert,
+        '--tls-key',
+        key,
+      ],
+      {
+        OTEL_LLM_COST_SERVE_TOKEN: 'tok',
+      },
+    );
     expect(serve.grpcPort).toBeUndefined();
     const post = (auth: string | undefined) =>
       new Promise<number>((resolve, reject) => {
         const body = JSON.stringify({ resourceSpans: [] });
         const req = request(
-          { host: '127.0.0.1', port: serve!.httpPort, path: '/v1/traces', method: 'POST', ca: readFileSync(cert), headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) } },
+          {
+            host: '127.0.0.1',
+            port: serve!.httpPort,
+            path: '/v1/traces',
+            method: 'POST',
+            ca: readFileSync(cert),
+            headers: { 'content-type': 'application/json', ...(auth ? { authorization: auth } : {}) },
+          },
           (res) => {
             res.resume();
             resolve(res.statusCode ?? 0);

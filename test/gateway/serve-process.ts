@@ -3,8 +3,6 @@ import { CLI } from '../support/built.js';
 
 export { CLI, ensureBuilt, ROOT } from '../support/built.js';
 
-
-
 export interface ServeProcess {
   child: ChildProcess;
   httpPort?: number;
@@ -16,7 +14,11 @@ export interface ServeProcess {
 }
 
 /** Starts `llm-cost serve ARGS` and waits for its `ready` line. */
-export async function startServe(args: string[], env: Record<string, string> = {}, timeoutMs = 30_000): Promise<ServeProcess> {
+export async function startServe(
+  args: string[],
+  env: Record<string, string> = {},
+  timeoutMs = 30_000,
+): Promise<ServeProcess> {
   const child = spawn(process.execPath, [CLI, 'serve', ...args], {
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -25,7 +27,9 @@ export async function startServe(args: string[], env: Record<string, string> = {
   let err = '';
   child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
   child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
-  const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  const exited = new Promise<number | string>((resolve) =>
+    child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)),
+  );
   const deadline = Date.now() + timeoutMs;
   while (!/^ready$/m.test(out)) {
     if (child.exitCode !== null || Date.now() > deadline) {

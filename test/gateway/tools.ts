@@ -4,7 +4,10 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 
 /** Where `.ci/tools.sh` puts the Go-built binaries. */
-export const TOOLS_BIN = join(process.env.OTEL_LLM_COST_TOOLS_DIR ?? join(homedir(), '.cache', 'otel-llm-cost', 'tools'), 'bin');
+export const TOOLS_BIN = join(
+  process.env.OTEL_LLM_COST_TOOLS_DIR ?? join(homedir(), '.cache', 'otel-llm-cost', 'tools'),
+  'bin',
+);
 export const OTELCOL = join(TOOLS_BIN, 'otelcol');
 export const JAEGER = join(TOOLS_BIN, 'jaeger');
 export const IN_CI = !!process.env.CI && process.env.CI !== 'false';

@@ -29,7 +29,12 @@ const book = new PriceBook({
   embedded: false,
 });
 
-function endSpan(attributes: Attributes, scope = 'app', options: ConstructorParameters<typeof CostSpanProcessor>[0] = {}, name = 'chat') {
+function endSpan(
+  attributes: Attributes,
+  scope = 'app',
+  options: ConstructorParameters<typeof CostSpanProcessor>[0] = {},
+  name = 'chat',
+) {
   const exporter = new InMemorySpanExporter();
   const provider = new BasicTracerProvider({
     spanProcessors: [new CostSpanProcessor({ priceBook: book, ...options }), new SimpleSpanProcessor(exporter)],
@@ -41,7 +46,11 @@ function endSpan(attributes: Attributes, scope = 'app', options: ConstructorPara
   return { attributes: exporter.getFinishedSpans()[0]!.attributes, ms };
 }
 
-const GOOD = { 'gen_ai.request.model': 'hardening-model', 'gen_ai.usage.input_tokens': 1000, 'gen_ai.usage.output_tokens': 100 };
+const GOOD = {
+  'gen_ai.request.model': 'hardening-model',
+  'gen_ai.usage.input_tokens': 1000,
+  'gen_ai.usage.output_tokens': 100,
+};
 
 describe('bad token counts are reported as invalid_usage, never priced as something else', () => {
   const bad: Array<[string, unknown]> = [
@@ -54,7 +63,11 @@ describe('bad token counts are reported as invalid_usage, never priced as someth
     ['a huge count', 1e15],
     ['a boolean', true],
   ];
-  for (const key of ['gen_ai.usage.input_tokens', 'gen_ai.usage.output_tokens', 'gen_ai.usage.cache_read.input_tokens']) {
+  for (const key of [
+    'gen_ai.usage.input_tokens',
+    'gen_ai.usage.output_tokens',
+    'gen_ai.usage.cache_read.input_tokens',
+  ]) {
     for (const [what, value] of bad) {
       it(`${key} = ${what}`, () => {
         const { attributes } = endSpan({ ...GOOD, [key]: value as never });
@@ -80,7 +93,11 @@ describe('bad token counts are reported as invalid_usage, never priced as someth
 
 describe('cache parts larger than the input', () => {
   it('are added to the input (heuristic) for an unknown instrumentation, and say so', () => {
-    const { attributes } = endSpan({ ...GOOD, 'gen_ai.usage.input_tokens': 100, 'gen_ai.usage.cache_read.input_tokens': 5000 });
+    const { attributes } = endSpan({
+      ...GOOD,
+      'gen_ai.usage.input_tokens': 100,
+      'gen_ai.usage.cache_read.input_tokens': 5000,
+    });
     expect(attributes['gen_ai.cost.input_accounting']).toBe('additive');
     expect(attributes['gen_ai.cost.input_accounting_reason']).toBe('heuristic');
     expect(attributes['gen_ai.usage.cost_usd']).toBeCloseTo(100 * RATE_IN + 5000 * RATE_READ + 100 * RATE_OUT, 12);
@@ -143,7 +160,9 @@ function endSpanFastest(attributes: Attributes, scope = 'app'): ReturnType<typeo
   let last: ReturnType<typeof endSpan> | undefined;
   let ms = Infinity;
   for (let i = 0; i < RUNS; i++) {
-    last = endSpan(attributes, scope, { priceBook: new PriceBook({ table: book.table as PriceTable, embedded: false }) });
+    last = endSpan(attributes, scope, {
+      priceBook: new PriceBook({ table: book.table as PriceTable, embedded: false }),
+    });
     ms = Math.min(ms, last.ms);
   }
   return { attributes: last!.attributes, ms };

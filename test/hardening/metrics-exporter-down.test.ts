@@ -43,7 +43,7 @@ class CountingExporter implements PushMetricExporter {
     this.started++;
     if (this.insideSpanEnd) this.startedInsideSpanEnd++;
     this.inFlight++;
-    this._inner.export(metrics, result => {
+    this._inner.export(metrics, (result) => {
       this.inFlight--;
       done(result);
     });
@@ -66,9 +66,9 @@ const book = new PriceBook({
 
 async function closedPort(): Promise<number> {
   const s = createServer();
-  await new Promise<void>(r => s.listen(0, '127.0.0.1', r));
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
   const port = (s.address() as AddressInfo).port;
-  await new Promise<void>(r => s.close(() => r()));
+  await new Promise<void>((r) => s.close(() => r()));
   return port;
 }
 
@@ -76,19 +76,19 @@ async function closedPort(): Promise<number> {
 async function hangingServer(): Promise<{ port: number; connections: () => number; close: () => Promise<void> }> {
   const sockets = new Set<Socket>();
   let count = 0;
-  const s: Server = createServer(sock => {
+  const s: Server = createServer((sock) => {
     count++;
     sockets.add(sock);
     sock.on('close', () => sockets.delete(sock));
     sock.on('error', () => undefined);
   });
-  await new Promise<void>(r => s.listen(0, '127.0.0.1', r));
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
   return {
     port: (s.address() as AddressInfo).port,
     connections: () => count,
     close: async () => {
       for (const sock of sockets) sock.destroy();
-      await new Promise<void>(r => s.close(() => r()));
+      await new Promise<void>((r) => s.close(() => r()));
     },
   };
 }
@@ -119,18 +119,25 @@ async function runSpans(
   const tracer = tracerProvider.getTracer('app');
   for (let i = 0; i < SPANS; i++) {
     const span = tracer.startSpan('chat', {
-      attributes: { 'gen_ai.request.model': 'm', 'gen_ai.usage.input_tokens': 100 + i, 'gen_ai.usage.output_tokens': 10, 'gen_ai.operation.name': 'chat' },
+      attributes: {
+        'gen_ai.request.model': 'm',
+        'gen_ai.usage.input_tokens': 100 + i,
+        'gen_ai.usage.output_tokens': 10,
+        'gen_ai.operation.name': 'chat',
+      },
     });
     exporter.insideSpanEnd = true;
     span.end();
     exporter.insideSpanEnd = false;
     // Yield now and then, so the periodic reader's exports run (and fail or hang) in between.
-    if (i % 100 === 99) await new Promise(r => setTimeout(r, 30));
+    if (i % 100 === 99) await new Promise((r) => setTimeout(r, 30));
     // And ask for an export explicitly, without waiting for it, as an app's flush would.
     if (i % 500 === 0) void meterProvider.forceFlush().catch(() => undefined);
   }
   const inFlightAtEnd = exporter.inFlight;
-  const priced = spanExporter.getFinishedSpans().filter(s => s.attributes['gen_ai.usage.cost_usd'] !== undefined).length;
+  const priced = spanExporter
+    .getFinishedSpans()
+    .filter((s) => s.attributes['gen_ai.usage.cost_usd'] !== undefined).length;
   // Shutdown would wait for the hung export: do not let the test wait on it either.
   void meterProvider.shutdown().catch(() => undefined);
   await tracerProvider.shutdown();

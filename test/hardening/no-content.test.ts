@@ -72,10 +72,50 @@ function isContentKey(key: string): boolean {
 
 /** Usage of each convention, beside the content above. */
 const CALLS: Array<[string, string, Attributes]> = [
-  ['semconv', 'app', { 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'm', 'gen_ai.usage.input_tokens': 1200, 'gen_ai.usage.output_tokens': 300, 'gen_ai.usage.cache_read.input_tokens': 200 }],
-  ['Traceloop', '@traceloop/instrumentation-anthropic', { 'gen_ai.request.model': 'm', 'gen_ai.usage.input_tokens': 100, 'gen_ai.usage.cache_creation.input_tokens': 50, 'gen_ai.usage.output_tokens': 7 }],
-  ['OpenInference', '@arizeai/openinference-instrumentation-openai', { 'openinference.span.kind': 'LLM', 'llm.model_name': 'm', 'llm.token_count.prompt': 10, 'llm.token_count.completion': 5 }],
-  ['Vercel AI SDK', 'ai', { 'ai.operationId': 'ai.streamText.doStream', 'ai.model.id': 'm', 'gen_ai.response.model': 'm', 'ai.usage.inputTokens': 40, 'gen_ai.usage.input_tokens': 40, 'ai.usage.outputTokens': 8, 'ai.response.msToFirstChunk': 120 }],
+  [
+    'semconv',
+    'app',
+    {
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.request.model': 'm',
+      'gen_ai.usage.input_tokens': 1200,
+      'gen_ai.usage.output_tokens': 300,
+      'gen_ai.usage.cache_read.input_tokens': 200,
+    },
+  ],
+  [
+    'Traceloop',
+    '@traceloop/instrumentation-anthropic',
+    {
+      'gen_ai.request.model': 'm',
+      'gen_ai.usage.input_tokens': 100,
+      'gen_ai.usage.cache_creation.input_tokens': 50,
+      'gen_ai.usage.output_tokens': 7,
+    },
+  ],
+  [
+    'OpenInference',
+    '@arizeai/openinference-instrumentation-openai',
+    {
+      'openinference.span.kind': 'LLM',
+      'llm.model_name': 'm',
+      'llm.token_count.prompt': 10,
+      'llm.token_count.completion': 5,
+    },
+  ],
+  [
+    'Vercel AI SDK',
+    'ai',
+    {
+      'ai.operationId': 'ai.streamText.doStream',
+      'ai.model.id': 'm',
+      'gen_ai.response.model': 'm',
+      'ai.usage.inputTokens': 40,
+      'gen_ai.usage.input_tokens': 40,
+      'ai.usage.outputTokens': 8,
+      'ai.response.msToFirstChunk': 120,
+    },
+  ],
   ['unpriced model', 'app', { 'gen_ai.request.model': `model-${SECRET.length}`, 'gen_ai.usage.input_tokens': 1 }],
 ];
 
@@ -120,13 +160,31 @@ afterEach(() => diag.disable());
 describe('no prompt or completion content is ever read or copied', () => {
   it('reads no content attribute, and writes no content to span attributes, metrics or diag output', async () => {
     const logged: string[] = [];
-    const log = (...args: unknown[]) => logged.push(args.map(a => (a instanceof Error ? `${a.message} ${a.stack}` : typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
-    diag.setLogger({ error: log, warn: log, info: log, debug: log, verbose: log }, { logLevel: DiagLogLevel.ALL, suppressOverrideMessage: true });
+    const log = (...args: unknown[]) =>
+      logged.push(
+        args
+          .map((a) => (a instanceof Error ? `${a.message} ${a.stack}` : typeof a === 'string' ? a : JSON.stringify(a)))
+          .join(' '),
+      );
+    diag.setLogger(
+      { error: log, warn: log, info: log, debug: log, verbose: log },
+      { logLevel: DiagLogLevel.ALL, suppressOverrideMessage: true },
+    );
 
     const reader = new TestReader();
     const meterProvider = new MeterProvider({ readers: [reader] });
     const book = new PriceBook({
-      table: new PriceTable([{ key: 'm', rates: { input: 1e-6, output: 4e-6, cacheRead: 1e-7 }, serviceTiers: { priority: { input: 2e-6, output: 8e-6 } }, source: 'test@1' }], 'test@1'),
+      table: new PriceTable(
+        [
+          {
+            key: 'm',
+            rates: { input: 1e-6, output: 4e-6, cacheRead: 1e-7 },
+            serviceTiers: { priority: { input: 2e-6, output: 8e-6 } },
+            source: 'test@1',
+          },
+        ],
+        'test@1',
+      ),
       embedded: false,
     });
     // Extra metric dimensions are opt-in; configuring unrelated ones must not pull content in.
@@ -138,7 +196,11 @@ describe('no prompt or completion content is ever read or copied', () => {
     for (const [, scope, usage] of CALLS) {
       const tracer = provider.getTracer(scope, '0.27.0');
       const parent = tracer.startSpan('agent', { attributes: { 'gen_ai.operation.name': 'invoke_agent', ...CONTENT } });
-      const span = tracer.startSpan('chat', { attributes: { ...CONTENT, ...usage, 'app.feature': 'search' } }, trace.setSpan(context.active(), parent));
+      const span = tracer.startSpan(
+        'chat',
+        { attributes: { ...CONTENT, ...usage, 'app.feature': 'search' } },
+        trace.setSpan(context.active(), parent),
+      );
       span.addEvent('gen_ai.content.prompt', { 'gen_ai.prompt': SECRET });
       span.end();
       parent.end();
@@ -146,9 +208,9 @@ describe('no prompt or completion content is ever read or copied', () => {
 
     // The processor did its job on these spans (the test would be empty otherwise).
     const spans = exporter.getFinishedSpans();
-    const chats = spans.filter(s => s.name === 'chat');
-    expect(chats.filter(s => s.attributes['gen_ai.usage.cost_usd'] !== undefined)).toHaveLength(4);
-    expect(spans.filter(s => s.attributes['gen_ai.cost.rollup_usd'] !== undefined).length).toBeGreaterThan(0);
+    const chats = spans.filter((s) => s.name === 'chat');
+    expect(chats.filter((s) => s.attributes['gen_ai.usage.cost_usd'] !== undefined)).toHaveLength(4);
+    expect(spans.filter((s) => s.attributes['gen_ai.cost.rollup_usd'] !== undefined).length).toBeGreaterThan(0);
     expect(spy.read.size).toBeGreaterThan(5);
 
     const contentRead = [...spy.read].filter(isContentKey);

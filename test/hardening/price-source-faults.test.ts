@@ -38,14 +38,23 @@ describe('a failing refresh leaves the last good table in force for every later 
   it('through the processor: 500, bad JSON, wrong types, truncated body, redirect to http, timeout — one warning each', async () => {
     server.serveJson(TABLE, new Date('2026-05-01T00:00:00Z'));
     const processor = new CostSpanProcessor({
-      pricing: { pricesUrl: url, allowHttpLoopback: true, cacheDir: false, embedded: false, refreshIntervalMs: 150, fetchTimeoutMs: 300 },
+      pricing: {
+        pricesUrl: url,
+        allowHttpLoopback: true,
+        cacheDir: false,
+        embedded: false,
+        refreshIntervalMs: 150,
+        fetchTimeoutMs: 300,
+      },
     });
     const exporter = new InMemorySpanExporter();
     const provider = new BasicTracerProvider({ spanProcessors: [processor, new SimpleSpanProcessor(exporter)] });
     const tracer = provider.getTracer('app');
     const priceOneCall = () => {
       exporter.reset();
-      tracer.startSpan('chat', { attributes: { 'gen_ai.request.model': MODEL, 'gen_ai.usage.input_tokens': 1000 } }).end();
+      tracer
+        .startSpan('chat', { attributes: { 'gen_ai.request.model': MODEL, 'gen_ai.usage.input_tokens': 1000 } })
+        .end();
       return exporter.getFinishedSpans()[0]!.attributes;
     };
 
@@ -58,10 +67,22 @@ describe('a failing refresh leaves the last good table in force for every later 
 
     const faults: Array<[string, (req: unknown, res: import('node:http').ServerResponse) => void, RegExp]> = [
       ['HTTP 500', (_q, res) => res.writeHead(500, 'Internal Server Error').end('x'), /HTTP 500/],
-      ['bad JSON', (_q, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"acme": '), /not valid JSON/],
+      [
+        'bad JSON',
+        (_q, res) => res.writeHead(200, { 'content-type': 'application/json' }).end('{"acme": '),
+        /not valid JSON/,
+      ],
       [
         'only wrong types and negative prices',
-        (_q, res) => res.writeHead(200).end(JSON.stringify({ [MODEL]: { input_cost_per_token: '0.1', output_cost_per_token: 1 }, other: { input_cost_per_token: -1 } })),
+        (_q, res) =>
+          res
+            .writeHead(200)
+            .end(
+              JSON.stringify({
+                [MODEL]: { input_cost_per_token: '0.1', output_cost_per_token: 1 },
+                other: { input_cost_per_token: -1 },
+              }),
+            ),
         /no valid price entry/,
       ],
       [
@@ -73,7 +94,11 @@ describe('a failing refresh leaves the last good table in force for every later 
         },
         /before the body was complete|of 10000 bytes/,
       ],
-      ['a redirect to plain http elsewhere', (_q, res) => res.writeHead(302, { location: 'http://example.com/prices.json' }).end(), /refused a redirect/],
+      [
+        'a redirect to plain http elsewhere',
+        (_q, res) => res.writeHead(302, { location: 'http://example.com/prices.json' }).end(),
+        /refused a redirect/,
+      ],
       ['a server that never answers', () => undefined, /no complete answer within 300 ms/],
     ];
     for (const [what, handler, pattern] of faults) {
@@ -115,10 +140,13 @@ describe('a failing refresh leaves the last good table in force for every later 
 
     const exporter = new InMemorySpanExporter();
     const provider = new BasicTracerProvider({ spanProcessors: [processor, new SimpleSpanProcessor(exporter)] });
-    provider.getTracer('app').startSpan('chat', { attributes: { 'gen_ai.request.model': MODEL, 'gen_ai.usage.input_tokens': 10 } }).end();
+    provider
+      .getTracer('app')
+      .startSpan('chat', { attributes: { 'gen_ai.request.model': MODEL, 'gen_ai.usage.input_tokens': 10 } })
+      .end();
     expect(exporter.getFinishedSpans()[0]!.attributes['gen_ai.usage.cost_usd']).toBeCloseTo(10 * RATE, 12);
-    expect(captured.warnings.filter(w => /ignoring the price cache/.test(w))).toHaveLength(1);
-    expect(captured.warnings.filter(w => /HTTP 503/.test(w))).toHaveLength(1);
+    expect(captured.warnings.filter((w) => /ignoring the price cache/.test(w))).toHaveLength(1);
+    expect(captured.warnings.filter((w) => /HTTP 503/.test(w))).toHaveLength(1);
     await processor.shutdown();
   });
 });
@@ -127,7 +155,13 @@ describe('a failing refresh leaves the last good table in force for every later 
 function bigTable(rate: number): Record<string, unknown> {
   const table: Record<string, unknown> = { ...fixtureTable(MODEL, rate) };
   for (let i = 0; i < 30_000; i++) {
-    table[`filler-model-${i}`] = { litellm_provider: 'openai', mode: 'chat', input_cost_per_token: 1e-6, output_cost_per_token: 2e-6, max_tokens: i };
+    table[`filler-model-${i}`] = {
+      litellm_provider: 'openai',
+      mode: 'chat',
+      input_cost_per_token: 1e-6,
+      output_cost_per_token: 2e-6,
+      max_tokens: i,
+    };
   }
   return table;
 }
@@ -150,10 +184,10 @@ function runChild(script: string, cacheDir: string): Promise<{ rate: number | nu
     const child = spawn(process.execPath, ['--import', 'tsx', script, url, cacheDir, MODEL], { cwd: REPO });
     let out = '';
     let err = '';
-    child.stdout.on('data', d => (out += d));
-    child.stderr.on('data', d => (err += d));
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
     child.on('error', reject);
-    child.on('close', code => {
+    child.on('close', (code) => {
       if (code !== 0) return reject(new Error(`child exited ${code}: ${err}`));
       try {
         resolvePromise(JSON.parse(out.trim().split('\n').pop() as string));
@@ -179,7 +213,9 @@ describe('separate processes refreshing one cache at once', () => {
     let waiting: Array<() => void> = [];
     server.handler = (_req, res) => {
       const text = JSON.stringify(rounds[round]);
-      waiting.push(() => res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text));
+      waiting.push(() =>
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text),
+      );
       if (waiting.length === K) {
         for (const answer of waiting.splice(0)) answer();
       }
@@ -230,10 +266,13 @@ describe('separate processes refreshing one cache at once', () => {
         const read = await cache.read();
         expect(read.kind).toBe('hit');
         if (read.kind === 'hit') {
-          const table = JSON.parse(read.cached.text.slice(read.cached.tableStart, read.cached.tableEnd)) as Record<string, { input_cost_per_token: number }>;
+          const table = JSON.parse(read.cached.text.slice(read.cached.tableStart, read.cached.tableEnd)) as Record<
+            string,
+            { input_cost_per_token: number }
+          >;
           expect(table[MODEL]!.input_cost_per_token).toBe(expectedRate);
         }
-        expect(readdirSync(cacheDir).filter(f => f.endsWith('.tmp'))).toEqual([]);
+        expect(readdirSync(cacheDir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
       }
     } finally {
       polling = false;

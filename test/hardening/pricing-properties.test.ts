@@ -16,7 +16,14 @@ import { NO_SHARED_TABLE, SHARED_TABLE_NOTE, readSharedTable } from '../support/
 /** Scale with FC_RUNS_SCALE=10 for a longer local search. */
 const SCALE = Number(process.env.FC_RUNS_SCALE ?? 1) || 1;
 const RUNS = 300 * SCALE;
-const UNPRICED_REASONS = new Set(['no_usage', 'unknown_model', 'no_model', 'invalid_usage', 'unknown_service_tier', 'invalid_price']);
+const UNPRICED_REASONS = new Set([
+  'no_usage',
+  'unknown_model',
+  'no_model',
+  'invalid_usage',
+  'unknown_service_tier',
+  'invalid_price',
+]);
 
 interface Books {
   name: string;
@@ -80,7 +87,7 @@ function usageOf(model: string, p: Parts, serviceTier?: NormalizedUsage['service
 }
 
 function entryArb(): fc.Arbitrary<PriceEntry> {
-  return fc.constantFrom(...booksUnderTest().flatMap(b => b.entries));
+  return fc.constantFrom(...booksUnderTest().flatMap((b) => b.entries));
 }
 
 describe('cost is either absent with a reason, or finite and non-negative', () => {
@@ -99,7 +106,8 @@ describe('cost is either absent with a reason, or finite and non-negative', () =
             expect(Number.isFinite(part)).toBe(true);
             expect(part).toBeGreaterThanOrEqual(0);
           }
-          const sum = result.breakdown.input + result.breakdown.cacheRead + result.breakdown.cacheWrite + result.breakdown.output;
+          const sum =
+            result.breakdown.input + result.breakdown.cacheRead + result.breakdown.cacheWrite + result.breakdown.output;
           expect(Math.abs(sum - result.costUsd)).toBeLessThanOrEqual(1e-9 * Math.max(1e-6, result.costUsd));
         }),
         { numRuns: RUNS },
@@ -139,13 +147,23 @@ describe('cost is either absent with a reason, or finite and non-negative', () =
 
   it('prices cache parts larger than the input as invalid, never as a negative uncached input', () => {
     fc.assert(
-      fc.property(entryArb(), fc.integer({ min: 0, max: 10_000 }), fc.integer({ min: 1, max: 10_000 }), (entry, input, excess) => {
-        for (const { book } of booksUnderTest()) {
-          const result = book.price({ model: entry.key, inputTokens: input, cacheReadTokens: input + excess, outputTokens: 10 });
-          if (result.costUsd !== null) throw new Error(`priced ${entry.key} at ${result.costUsd} with cache > input`);
-          expect(['invalid_usage', 'unknown_model']).toContain(result.reason);
-        }
-      }),
+      fc.property(
+        entryArb(),
+        fc.integer({ min: 0, max: 10_000 }),
+        fc.integer({ min: 1, max: 10_000 }),
+        (entry, input, excess) => {
+          for (const { book } of booksUnderTest()) {
+            const result = book.price({
+              model: entry.key,
+              inputTokens: input,
+              cacheReadTokens: input + excess,
+              outputTokens: 10,
+            });
+            if (result.costUsd !== null) throw new Error(`priced ${entry.key} at ${result.costUsd} with cache > input`);
+            expect(['invalid_usage', 'unknown_model']).toContain(result.reason);
+          }
+        },
+      ),
       { numRuns: RUNS },
     );
   });
@@ -167,7 +185,9 @@ describe('cost never decreases when any token count grows', () => {
             return;
           }
           if (after.costUsd < before.costUsd) {
-            throw new Error(`${entry.key} (${tier ?? 'standard'}): growing ${key} by ${d} lowered the cost ${before.costUsd} → ${after.costUsd}`);
+            throw new Error(
+              `${entry.key} (${tier ?? 'standard'}): growing ${key} by ${d} lowered the cost ${before.costUsd} → ${after.costUsd}`,
+            );
           }
         }),
         { numRuns: RUNS },
@@ -253,21 +273,65 @@ function allowedKeys(id: string, provider: string | undefined): Set<string> {
 
 /** Every name under which an entry is indexed (its key, `equals` ids and `starts_with` bases). */
 function namesOf(entry: PriceEntry): string[] {
-  return [entry.key, ...(entry.matchKeys ?? []), ...(entry.baseKeys ?? [])].map(k => k.toLowerCase());
+  return [entry.key, ...(entry.matchKeys ?? []), ...(entry.baseKeys ?? [])].map((k) => k.toLowerCase());
 }
 
 const PROVIDERS = [undefined, 'openai', 'anthropic', 'azure', 'bedrock', 'vertex_ai', 'gemini', 'openrouter'];
 /** Suffixes that name a different model (must never resolve to the base) or a revision (may). */
 const SUFFIXES = [
-  '-mini', '-pro', '-turbo', '.1', '-1', '-2', '-12', '-preview', '-x', 'o', '-20250929', '@20250929',
-  '-2024-08-06', '-v1:0', ':0', '-latest', '-001', '-0613', '-2407', '-251201', '-preview-05-20',
-  '-20251399', '-99', '-v1', '-instruct', '-fast', '-16k', '-a-', '--', '-@', '/x', '/', '.',
+  '-mini',
+  '-pro',
+  '-turbo',
+  '.1',
+  '-1',
+  '-2',
+  '-12',
+  '-preview',
+  '-x',
+  'o',
+  '-20250929',
+  '@20250929',
+  '-2024-08-06',
+  '-v1:0',
+  ':0',
+  '-latest',
+  '-001',
+  '-0613',
+  '-2407',
+  '-251201',
+  '-preview-05-20',
+  '-20251399',
+  '-99',
+  '-v1',
+  '-instruct',
+  '-fast',
+  '-16k',
+  '-a-',
+  '--',
+  '-@',
+  '/x',
+  '/',
+  '.',
 ];
-const PREFIXES = ['openai/', 'azure/', 'us.', 'eu.', 'global.', 'openrouter/', 'bedrock/', 'my-deployment/', 'x', 'ft:', 'models/', 'us-', '.'];
+const PREFIXES = [
+  'openai/',
+  'azure/',
+  'us.',
+  'eu.',
+  'global.',
+  'openrouter/',
+  'bedrock/',
+  'my-deployment/',
+  'x',
+  'ft:',
+  'models/',
+  'us-',
+  '.',
+];
 
 describe('a model id never resolves to a key that is not its own base or alias', () => {
   function idArb(): fc.Arbitrary<{ id: string; provider: string | undefined }> {
-    const key = fc.constantFrom(...booksUnderTest().flatMap(b => b.entries.flatMap(namesOf)));
+    const key = fc.constantFrom(...booksUnderTest().flatMap((b) => b.entries.flatMap(namesOf)));
     const affix = (choices: string[]) =>
       fc.oneof(
         { weight: 3, arbitrary: fc.constantFrom(...choices) },
@@ -289,7 +353,7 @@ describe('a model id never resolves to a key that is not its own base or alias',
           if (found === undefined) continue;
           resolved++;
           const allowed = allowedKeys(id, provider);
-          const hit = namesOf(found.entry).some(n => allowed.has(n));
+          const hit = namesOf(found.entry).some((n) => allowed.has(n));
           if (!hit) {
             throw new Error(
               `${name}: ${JSON.stringify(id)} (provider ${provider ?? '-'}) resolved to ${found.entry.key} ` +
@@ -304,11 +368,11 @@ describe('a model id never resolves to a key that is not its own base or alias',
     expect(resolved).toBeGreaterThan(100);
   });
 
-  it('resolves an alias only to its configured target (or the target\'s own base)', () => {
+  it("resolves an alias only to its configured target (or the target's own base)", () => {
     const targets = ['gpt-4o', 'claude-sonnet-4-5', 'gpt-4o-mini', 'gemini-2.5-pro'];
     fc.assert(
       fc.property(
-        fc.string({ minLength: 1, maxLength: 20 }).map(s => `alias-${s}`),
+        fc.string({ minLength: 1, maxLength: 20 }).map((s) => `alias-${s}`),
         fc.constantFrom(...targets),
         fc.constantFrom(...PROVIDERS),
         (alias, target, provider) => {
@@ -316,8 +380,9 @@ describe('a model id never resolves to a key that is not its own base or alias',
           const found = book.resolve(alias, provider);
           if (found === undefined) return;
           const allowed = new Set([...allowedKeys(alias, provider), ...allowedKeys(target, provider)]);
-          expect(namesOf(found.entry).some(n => allowed.has(n))).toBe(true);
-          if (found.match === 'alias') expect(namesOf(found.entry).some(n => allowedKeys(target, provider).has(n))).toBe(true);
+          expect(namesOf(found.entry).some((n) => allowed.has(n))).toBe(true);
+          if (found.match === 'alias')
+            expect(namesOf(found.entry).some((n) => allowedKeys(target, provider).has(n))).toBe(true);
         },
       ),
       { numRuns: 100 },
@@ -347,33 +412,49 @@ describe('a model id never resolves to a key that is not its own base or alias',
         expect(found, id).toBeDefined();
         const names = namesOf(found!.entry);
         expect(names, id).not.toContain(neighbour);
-        expect(names.some(n => n === own || n.endsWith(`/${own}`)), `${id} → ${found!.entry.key}`).toBe(true);
+        expect(
+          names.some((n) => n === own || n.endsWith(`/${own}`)),
+          `${id} → ${found!.entry.key}`,
+        ).toBe(true);
       }
     }
   });
 });
 
 describe('a service tier keeps its surcharge above a long-context cliff', () => {
-  it.skipIf(NO_SHARED_TABLE)(`prices priority above 272k at priority × cliff / base when the table lists no combined rate ${SHARED_TABLE_NOTE}`, () => {
-    const raw = readSharedTable();
-    const num = (k: string, f: string): number => raw[k]![f] as number;
-    // An entry with priority and 272k rates but no `…_above_272k_tokens_priority` (gpt-5.5 in the snapshot).
-    const key = Object.keys(raw).find(
-      k =>
-        typeof raw[k]?.input_cost_per_token_priority === 'number' &&
-        typeof raw[k]?.input_cost_per_token_above_272k_tokens === 'number' &&
-        raw[k]?.input_cost_per_token_above_272k_tokens_priority === undefined,
-    );
-    expect(key, 'an entry with priority and 272k rates but no combined rate').toBeDefined();
-    const k = key as string;
-    const result = litellm!.book.price({ model: k, inputTokens: 272_001, outputTokens: 1_000, serviceTier: 'priority' });
-    if (result.costUsd === null) throw new Error(`${k} unpriced: ${result.reason}`);
-    const scale = (f: string) => (num(k, `${f}_priority`) * num(k, `${f}_above_272k_tokens`)) / num(k, f);
-    expect(result.breakdown.input).toBeCloseTo(272_001 * scale('input_cost_per_token'), 9);
-    expect(result.breakdown.output).toBeCloseTo(1_000 * scale('output_cost_per_token'), 9);
-    // And never cheaper than the same priority call just below the cliff.
-    const below = litellm!.book.price({ model: k, inputTokens: 272_000, outputTokens: 1_000, serviceTier: 'priority' });
-    expect(below.costUsd).not.toBeNull();
-    expect(result.costUsd).toBeGreaterThan(below.costUsd as number);
-  });
+  it.skipIf(NO_SHARED_TABLE)(
+    `prices priority above 272k at priority × cliff / base when the table lists no combined rate ${SHARED_TABLE_NOTE}`,
+    () => {
+      const raw = readSharedTable();
+      const num = (k: string, f: string): number => raw[k]![f] as number;
+      // An entry with priority and 272k rates but no `…_above_272k_tokens_priority` (gpt-5.5 in the snapshot).
+      const key = Object.keys(raw).find(
+        (k) =>
+          typeof raw[k]?.input_cost_per_token_priority === 'number' &&
+          typeof raw[k]?.input_cost_per_token_above_272k_tokens === 'number' &&
+          raw[k]?.input_cost_per_token_above_272k_tokens_priority === undefined,
+      );
+      expect(key, 'an entry with priority and 272k rates but no combined rate').toBeDefined();
+      const k = key as string;
+      const result = litellm!.book.price({
+        model: k,
+        inputTokens: 272_001,
+        outputTokens: 1_000,
+        serviceTier: 'priority',
+      });
+      if (result.costUsd === null) throw new Error(`${k} unpriced: ${result.reason}`);
+      const scale = (f: string) => (num(k, `${f}_priority`) * num(k, `${f}_above_272k_tokens`)) / num(k, f);
+      expect(result.breakdown.input).toBeCloseTo(272_001 * scale('input_cost_per_token'), 9);
+      expect(result.breakdown.output).toBeCloseTo(1_000 * scale('output_cost_per_token'), 9);
+      // And never cheaper than the same priority call just below the cliff.
+      const below = litellm!.book.price({
+        model: k,
+        inputTokens: 272_000,
+        outputTokens: 1_000,
+        serviceTier: 'priority',
+      });
+      expect(below.costUsd).not.toBeNull();
+      expect(result.costUsd).toBeGreaterThan(below.costUsd as number);
+    },
+  );
 });

@@ -32,7 +32,12 @@ const USAGE: MockDirective = { input: 3000, cached: 2000, cacheWrite: 600, outpu
 
 function price(u: MockDirective): number {
   const r = calcPrice(
-    { input_tokens: u.input ?? 0, cache_read_tokens: u.cached ?? 0, cache_write_tokens: u.cacheWrite ?? 0, output_tokens: u.output ?? 0 },
+    {
+      input_tokens: u.input ?? 0,
+      cache_read_tokens: u.cached ?? 0,
+      cache_write_tokens: u.cacheWrite ?? 0,
+      output_tokens: u.output ?? 0,
+    },
     'claude-sonnet-4-5',
     { providerId: 'anthropic' },
   );
@@ -93,7 +98,9 @@ describe('interop: the cost under other tools names', () => {
   it('writes nothing extra by default', async () => {
     const span = await call();
     const keys = Object.keys(span.attributes);
-    expect(keys.filter((k) => k.startsWith('llm.cost') || k.startsWith('langfuse.') || k.startsWith('gen_ai.usage.cost.'))).toEqual([]);
+    expect(
+      keys.filter((k) => k.startsWith('llm.cost') || k.startsWith('langfuse.') || k.startsWith('gen_ai.usage.cost.')),
+    ).toEqual([]);
   });
 
   it('openInference: llm.cost.total, .prompt, .completion and the prompt details, exactly', async () => {
@@ -120,7 +127,13 @@ describe('interop: the cost under other tools names', () => {
     const attrs = await added({ langfuse: true });
     expect(Object.keys(attrs)).toEqual(['langfuse.observation.cost_details']);
     const details = JSON.parse(attrs['langfuse.observation.cost_details'] as string) as Record<string, number>;
-    expect(Object.keys(details).sort()).toEqual(['input', 'input_cache_creation', 'input_cache_read', 'output', 'total']);
+    expect(Object.keys(details).sort()).toEqual([
+      'input',
+      'input_cache_creation',
+      'input_cache_read',
+      'output',
+      'total',
+    ]);
     expect(details.total).toBeCloseTo(TOTAL, 12);
     expect(details.input).toBeCloseTo(UNCACHED_INPUT, 12);
     expect(details.input_cache_read).toBeCloseTo(CACHE_READ, 12);
@@ -130,7 +143,11 @@ describe('interop: the cost under other tools names', () => {
 
   it('semconvProposal: gen_ai.usage.cost.amount, .currency = USD, .source = local, exactly', async () => {
     const attrs = await added({ semconvProposal: true });
-    expect(Object.keys(attrs).sort()).toEqual(['gen_ai.usage.cost.amount', 'gen_ai.usage.cost.currency', 'gen_ai.usage.cost.source']);
+    expect(Object.keys(attrs).sort()).toEqual([
+      'gen_ai.usage.cost.amount',
+      'gen_ai.usage.cost.currency',
+      'gen_ai.usage.cost.source',
+    ]);
     expect(attrs['gen_ai.usage.cost.amount']).toBeCloseTo(TOTAL, 12);
     expect(attrs['gen_ai.usage.cost.currency']).toBe('USD');
     expect(attrs['gen_ai.usage.cost.source']).toBe('local');
@@ -142,7 +159,10 @@ describe('interop: the cost under other tools names', () => {
     let exported: ReadableSpan[] = [];
     const span = await call(
       all,
-      [new CostSpanProcessor({ interop: all }), new SimpleSpanProcessor(new CostSpanExporter(wrapped, { interop: all }))],
+      [
+        new CostSpanProcessor({ interop: all }),
+        new SimpleSpanProcessor(new CostSpanExporter(wrapped, { interop: all })),
+      ],
       () => (exported = wrapped.getFinishedSpans()),
     );
     expect(span.attributes[ATTR_COST_SOURCE]).toMatch(/^genai-prices@/);

@@ -125,7 +125,14 @@ describe('cost histogram gen_ai.usage.cost', () => {
     new CostMetrics({ meterProvider: provider }).record(pricedCall());
     const names = [...(await collectMetrics(reader)).keys()];
     expect(names.sort()).toEqual(
-      [METRIC_CACHE_SAVINGS, METRIC_CACHE_WRITE_PREMIUM, METRIC_CALL_DURATION, METRIC_COST, METRIC_TIME_TO_FIRST_CHUNK, METRIC_TOKENS].sort(),
+      [
+        METRIC_CACHE_SAVINGS,
+        METRIC_CACHE_WRITE_PREMIUM,
+        METRIC_CALL_DURATION,
+        METRIC_COST,
+        METRIC_TIME_TO_FIRST_CHUNK,
+        METRIC_TOKENS,
+      ].sort(),
     );
     for (const name of names) expect(name.startsWith('gen_ai.client.')).toBe(false);
   });
@@ -216,7 +223,11 @@ describe('unpriced calls', () => {
     const all = await collectMetrics(reader);
     expect(all.has(METRIC_COST)).toBe(false);
     const unpriced = sumMetric(all, METRIC_UNPRICED_CALLS);
-    const points = unpriced.dataPoints.map((p) => [p.attributes['gen_ai.cost.unpriced_reason'], p.attributes['gen_ai.request.model'], p.value]);
+    const points = unpriced.dataPoints.map((p) => [
+      p.attributes['gen_ai.cost.unpriced_reason'],
+      p.attributes['gen_ai.request.model'],
+      p.value,
+    ]);
     expect(points.sort()).toEqual([
       ['no_usage', 'gpt-4o', 1],
       ['unknown_model', 'mystery-1', 2],
@@ -263,7 +274,11 @@ describe('cardinality', () => {
   });
 
   it('corrects an invalid limit or dimension list with a warning', async () => {
-    const recorder = new CostMetrics({ meterProvider: provider, cardinalityLimit: 0, dimensions: 'enduser.id' as unknown as string[] });
+    const recorder = new CostMetrics({
+      meterProvider: provider,
+      cardinalityLimit: 0,
+      dimensions: 'enduser.id' as unknown as string[],
+    });
     expect(logger.warnings.some((w) => w.includes('cardinalityLimit'))).toBe(true);
     expect(logger.warnings.some((w) => w.includes('dimensions'))).toBe(true);
     recorder.record(pricedCall());
@@ -299,7 +314,12 @@ describe('never throws on the span path', () => {
       null,
       {},
       { usage: null, result: null, durationSeconds: NaN, attributes: null },
-      { usage: { inputTokens: -5, outputTokens: Infinity }, result: { costUsd: NaN, breakdown: null }, durationSeconds: -1, attributes: { k: ['array'] } },
+      {
+        usage: { inputTokens: -5, outputTokens: Infinity },
+        result: { costUsd: NaN, breakdown: null },
+        durationSeconds: -1,
+        attributes: { k: ['array'] },
+      },
       { usage: { inputTokens: '10' }, result: { costUsd: null }, durationSeconds: 1, attributes: { k: { nested: 1 } } },
       { usage: {}, result: { costUsd: 0.01, pricingKey: 42 }, ttftSeconds: 'soon', durationSeconds: 1, attributes: {} },
     ];
@@ -312,14 +332,18 @@ describe('never throws on the span path', () => {
     // No negative or non-finite value reached an instrument.
     for (const metric of all.values()) {
       for (const p of metric.dataPoints) {
-        const v = typeof p.value === 'number' ? p.value : (p.value as { sum?: number }).sum ?? 0;
+        const v = typeof p.value === 'number' ? p.value : ((p.value as { sum?: number }).sum ?? 0);
         expect(Number.isFinite(v) && v >= 0).toBe(true);
       }
     }
   });
 
   it('survives a MeterProvider that throws, and warns once', () => {
-    const broken = { getMeter: () => { throw new Error('boom'); } };
+    const broken = {
+      getMeter: () => {
+        throw new Error('boom');
+      },
+    };
     const recorder = new CostMetrics({ meterProvider: broken });
     expect(() => recorder.record(pricedCall())).not.toThrow();
     expect(() => recorder.record(pricedCall())).not.toThrow();

@@ -6,7 +6,13 @@
  * value recorded before a collection is in it, exactly, for every reader and every provider.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { metrics, type Attributes, type Histogram, type Meter, type MeterProvider as ApiMeterProvider } from '@opentelemetry/api';
+import {
+  metrics,
+  type Attributes,
+  type Histogram,
+  type Meter,
+  type MeterProvider as ApiMeterProvider,
+} from '@opentelemetry/api';
 import {
   AggregationTemporality,
   DataPointType,
@@ -48,7 +54,13 @@ function tokensByType(all: Map<string, MetricData>): Record<string, number> {
 /** A priced call whose cost, TTFT and duration vary with `i`, so order and bucket errors show. */
 function call(i: number, overrides: Partial<LlmCall> = {}): LlmCall {
   return {
-    usage: { model: 'gpt-4o', provider: 'openai', inputTokens: 100 + i, cacheReadTokens: 40, outputTokens: 10 + (i % 7) },
+    usage: {
+      model: 'gpt-4o',
+      provider: 'openai',
+      inputTokens: 100 + i,
+      cacheReadTokens: 40,
+      outputTokens: 10 + (i % 7),
+    },
     result: {
       costUsd: 0.0001 * ((i * 37) % 101) + 0.00003 * i,
       breakdown: { input: 0.0002, cacheRead: 0.00001, cacheWrite: 0, output: 0.0003 },
@@ -74,7 +86,9 @@ function referenceHistograms() {
   const meter = provider.getMeter('reference');
   const cost = meter.createHistogram('cost', { advice: { explicitBucketBoundaries: [...COST_BUCKETS_USD] } });
   const ttft = meter.createHistogram('ttft', { advice: { explicitBucketBoundaries: [...LATENCY_BUCKETS_SECONDS] } });
-  const duration = meter.createHistogram('duration', { advice: { explicitBucketBoundaries: [...LATENCY_BUCKETS_SECONDS] } });
+  const duration = meter.createHistogram('duration', {
+    advice: { explicitBucketBoundaries: [...LATENCY_BUCKETS_SECONDS] },
+  });
   return {
     record(c: LlmCall) {
       cost.record(c.result.costUsd as number);
@@ -83,7 +97,11 @@ function referenceHistograms() {
     },
     async collect() {
       const all = await collectMetrics(reader);
-      return { cost: histogramPoint(all, 'cost'), ttft: histogramPoint(all, 'ttft'), duration: histogramPoint(all, 'duration') };
+      return {
+        cost: histogramPoint(all, 'cost'),
+        ttft: histogramPoint(all, 'ttft'),
+        duration: histogramPoint(all, 'duration'),
+      };
     },
     shutdown: () => provider.shutdown(),
   };
@@ -132,7 +150,11 @@ describe('histogram values are replayed at collection', () => {
     const reference = referenceHistograms();
     const calls = Array.from({ length: 1234 }, (_, i) => call(i));
     // Three collections, values recorded before each: a cumulative reader sees all so far.
-    for (const [from, to] of [[0, 500], [500, 501], [501, 1234]] as const) {
+    for (const [from, to] of [
+      [0, 500],
+      [500, 501],
+      [501, 1234],
+    ] as const) {
       for (let i = from; i < to; i++) {
         recorder.record(calls[i]!);
         reference.record(calls[i]!);
@@ -230,7 +252,11 @@ describe('the pending buffer is bounded', () => {
 describe('counters are cumulative totals reported at collection', () => {
   it('stay exact across several collections', async () => {
     const recorder = new CostMetrics({ meterProvider: provider });
-    const unpriced: LlmCall = { ...call(0), result: { costUsd: null, reason: 'unknown_model' }, usage: { model: 'mystery', provider: 'openai', inputTokens: 7, outputTokens: 3 } };
+    const unpriced: LlmCall = {
+      ...call(0),
+      result: { costUsd: null, reason: 'unknown_model' },
+      usage: { model: 'mystery', provider: 'openai', inputTokens: 7, outputTokens: 3 },
+    };
     let input = 0;
     let output = 0;
     let calls = 0;
@@ -262,7 +288,11 @@ describe('counters are cumulative totals reported at collection', () => {
     recorder.record(call(1));
     recorder.record({ ...call(2), result: { costUsd: null, reason: 'no_model' } });
     const all = await collectMetrics(reader);
-    for (const [name, unit] of [[METRIC_TOKENS, '{token}'], [METRIC_CACHE_SAVINGS, 'USD'], [METRIC_UNPRICED_CALLS, '{call}']] as const) {
+    for (const [name, unit] of [
+      [METRIC_TOKENS, '{token}'],
+      [METRIC_CACHE_SAVINGS, 'USD'],
+      [METRIC_UNPRICED_CALLS, '{call}'],
+    ] as const) {
       const m = all.get(name) as SumMetricData;
       expect(m.dataPointType).toBe(DataPointType.SUM);
       expect(m.isMonotonic).toBe(true);

@@ -96,7 +96,9 @@ describe('metrics recorded through CostSpanProcessor', () => {
       'ai.model.id': 'm-known',
       'ai.model.provider': 'openai.chat',
     };
-    const parent = tracer.startSpan('ai.generateText', { attributes: { 'ai.operationId': 'ai.generateText', ...usage } });
+    const parent = tracer.startSpan('ai.generateText', {
+      attributes: { 'ai.operationId': 'ai.generateText', ...usage },
+    });
     const child = tracer.startSpan(
       'ai.generateText.doGenerate',
       {

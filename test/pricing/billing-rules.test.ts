@@ -29,18 +29,30 @@ describe.skipIf(NO_SHARED_TABLE)(`billing rules on real LiteLLM entries ${SHARED
   const bookOf = (keys: string[]) => {
     const subset: Record<string, unknown> = {};
     for (const k of keys) subset[k] = raw[k];
-    return new PriceBook({ table: new PriceTable(parseLiteLLMTable(subset, 'subset').entries, 'subset'), embedded: false });
+    return new PriceBook({
+      table: new PriceTable(parseLiteLLMTable(subset, 'subset').entries, 'subset'),
+      embedded: false,
+    });
   };
 
   beforeAll(() => {
     raw = readSharedTable();
-    book = new PriceBook({ table: new PriceTable(parseLiteLLMTable(raw, 'litellm').entries, 'litellm'), embedded: false });
+    book = new PriceBook({
+      table: new PriceTable(parseLiteLLMTable(raw, 'litellm').entries, 'litellm'),
+      embedded: false,
+    });
   });
 
   describe('audio tokens', () => {
     const key = 'gpt-4o-audio-preview';
     // 500 text + 1,000 audio tokens in; 100 text + 500 audio tokens out.
-    const usage: NormalizedUsage = { model: key, inputTokens: 1_500, inputAudioTokens: 1_000, outputTokens: 600, outputAudioTokens: 500 };
+    const usage: NormalizedUsage = {
+      model: key,
+      inputTokens: 1_500,
+      inputAudioTokens: 1_000,
+      outputTokens: 600,
+      outputAudioTokens: 500,
+    };
 
     it('prices audio input and output at their own rates, as parts of input and output', () => {
       const r = priced(book.price(usage));
@@ -70,16 +82,26 @@ describe.skipIf(NO_SHARED_TABLE)(`billing rules on real LiteLLM entries ${SHARED
     // Every entry with a cliff and a class that has a base rate but no tier rate (14 in the
     // 2026-07-24 snapshot: 12 here, 1-hour cache writes of Claude Sonnet 4/4.5 and xAI fast cache
     // reads; and Gemini TTS audio input, below).
-    const classes: Array<[field: string, part: 'cacheRead' | 'cacheWrite' | 'input', usage: (above: number) => NormalizedUsage]> = [
-      ['cache_read_input_token_cost', 'cacheRead', above => ({ inputTokens: above + 1_000, cacheReadTokens: 1_000 })],
-      ['cache_creation_input_token_cost_above_1hr', 'cacheWrite', above => ({ inputTokens: above + 1_000, cacheWriteTokens: 1_000, cacheWrite1hTokens: 1_000 })],
+    const classes: Array<
+      [field: string, part: 'cacheRead' | 'cacheWrite' | 'input', usage: (above: number) => NormalizedUsage]
+    > = [
+      ['cache_read_input_token_cost', 'cacheRead', (above) => ({ inputTokens: above + 1_000, cacheReadTokens: 1_000 })],
+      [
+        'cache_creation_input_token_cost_above_1hr',
+        'cacheWrite',
+        (above) => ({ inputTokens: above + 1_000, cacheWriteTokens: 1_000, cacheWrite1hTokens: 1_000 }),
+      ],
     ];
 
     it('for every such gap in the snapshot', () => {
       let checked = 0;
       for (const [key, entry] of Object.entries(raw)) {
         if (key === 'sample_spec') continue;
-        const tiers = new Set(Object.keys(entry).map(k => /_above_(\d+)k_tokens$/.exec(k)?.[1]).filter((t): t is string => t !== undefined));
+        const tiers = new Set(
+          Object.keys(entry)
+            .map((k) => /_above_(\d+)k_tokens$/.exec(k)?.[1])
+            .filter((t): t is string => t !== undefined),
+        );
         for (const t of tiers) {
           const above = Number(t) * 1_000;
           for (const [field, part, makeUsage] of classes) {
@@ -100,15 +122,27 @@ describe.skipIf(NO_SHARED_TABLE)(`billing rules on real LiteLLM entries ${SHARED
       const key = 'gemini-2.5-pro-preview-tts';
       expect(raw[key]!.input_cost_per_audio_token_above_200k_tokens).toBeUndefined();
       const r = priced(book.price({ model: key, inputTokens: 201_000, inputAudioTokens: 1_000, outputTokens: 0 }));
-      close(r.breakdown.input, 200_000 * f(key, 'input_cost_per_token_above_200k_tokens') + 1_000 * f(key, 'input_cost_per_audio_token'));
+      close(
+        r.breakdown.input,
+        200_000 * f(key, 'input_cost_per_token_above_200k_tokens') + 1_000 * f(key, 'input_cost_per_audio_token'),
+      );
     });
   });
 
   describe('model resolution edge cases', () => {
-    it.each(['gpt-4o-128', 'gpt-4o-05-13', 'gpt-4o-exp-13-45', 'gpt-4o-00'])('leaves %s unpriced: not a revision of gpt-4o', id => {
-      expect(book.price({ model: id, inputTokens: 10, outputTokens: 1 })).toEqual({ costUsd: null, reason: 'unknown_model' });
-      expect(new PriceBook().price({ model: id, inputTokens: 10, outputTokens: 1 })).toEqual({ costUsd: null, reason: 'unknown_model' });
-    });
+    it.each(['gpt-4o-128', 'gpt-4o-05-13', 'gpt-4o-exp-13-45', 'gpt-4o-00'])(
+      'leaves %s unpriced: not a revision of gpt-4o',
+      (id) => {
+        expect(book.price({ model: id, inputTokens: 10, outputTokens: 1 })).toEqual({
+          costUsd: null,
+          reason: 'unknown_model',
+        });
+        expect(new PriceBook().price({ model: id, inputTokens: 10, outputTokens: 1 })).toEqual({
+          costUsd: null,
+          reason: 'unknown_model',
+        });
+      },
+    );
 
     it('resolves the dated id of an `-exp` model to it', () => {
       const key = 'openrouter/deepseek/deepseek-v3.2-exp';
@@ -136,7 +170,9 @@ describe.skipIf(NO_SHARED_TABLE)(`billing rules on real LiteLLM entries ${SHARED
 
     it('peels more than one provider level (`openrouter/anthropic/…`) when the table has no prices under them', () => {
       const key = 'claude-sonnet-4-5';
-      const r = priced(bookOf([key]).price({ model: `openrouter/anthropic/${key}`, inputTokens: 1_000, outputTokens: 100 }));
+      const r = priced(
+        bookOf([key]).price({ model: `openrouter/anthropic/${key}`, inputTokens: 1_000, outputTokens: 100 }),
+      );
       expect(r).toMatchObject({ pricingKey: key, match: 'provider' });
       close(r.costUsd, 1_000 * f(key, 'input_cost_per_token') + 100 * f(key, 'output_cost_per_token'));
     });
@@ -148,7 +184,9 @@ describe('rounding', () => {
 
   it('removes float noise from the total: 0.1 + 0.2 is 0.3', () => {
     expect(0.1 + 0.2).not.toBe(0.3); // the noise this is about
-    const r = priced(new PriceBook({ overrides: [entry], embedded: false }).price({ model: 'm', inputTokens: 1, outputTokens: 1 }));
+    const r = priced(
+      new PriceBook({ overrides: [entry], embedded: false }).price({ model: 'm', inputTokens: 1, outputTokens: 1 }),
+    );
     expect(r.breakdown.input).toBe(0.1);
     expect(r.breakdown.output).toBe(0.2);
     expect(r.costUsd).toBe(0.3);
@@ -157,7 +195,10 @@ describe('rounding', () => {
   it('removes float noise from each part: 13 × 0.1e-6 is 1.3e-6', () => {
     expect(13 * 0.1e-6).not.toBe(1.3e-6);
     const r = priced(
-      new PriceBook({ overrides: [{ key: 'n', rates: { input: 0.1e-6, output: 0 }, source: 'test' }], embedded: false }).price({
+      new PriceBook({
+        overrides: [{ key: 'n', rates: { input: 0.1e-6, output: 0 }, source: 'test' }],
+        embedded: false,
+      }).price({
         model: 'n',
         inputTokens: 13,
       }),

@@ -11,8 +11,6 @@ import { CLI, ensureBuilt, ROOT } from '../support/built.js';
  * from the machine): the README's own examples, service tiers and alias targets.
  */
 
-
-
 interface Run {
   code: number;
   stdout: string;
@@ -22,7 +20,7 @@ interface Run {
 let cacheHome: string;
 
 function run(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise(resolve => {
+  return new Promise((resolve) => {
     execFile(
       process.execPath,
       [CLI, ...args],
@@ -32,7 +30,10 @@ function run(args: string[], env: Record<string, string> = {}): Promise<Run> {
   });
 }
 
-async function json(args: string[], env: Record<string, string> = {}): Promise<{ run: Run; out: Record<string, unknown> }> {
+async function json(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ run: Run; out: Record<string, unknown> }> {
   const r = await run([...args, '--json'], env);
   return { run: r, out: JSON.parse(r.stdout) as Record<string, unknown> };
 }
@@ -49,7 +50,9 @@ const close = (actual: unknown, expected: number) => {
 
 describe('llm-cost price with the default (embedded) table', () => {
   it('prices `azure/gpt-4o` as `--provider azure gpt-4o` does, at genai-prices’ Azure price', async () => {
-    const expected = calcPrice({ input_tokens: 1_000, output_tokens: 100 }, 'gpt-4o', { providerId: 'azure' })!.total_price;
+    const expected = calcPrice({ input_tokens: 1_000, output_tokens: 100 }, 'gpt-4o', {
+      providerId: 'azure',
+    })!.total_price;
     const qualified = await json(['price', 'azure/gpt-4o', '--input', '1000', '--output', '100']);
     expect(qualified.run.code).toBe(0);
     close(qualified.out.cost_usd, expected);
@@ -58,7 +61,9 @@ describe('llm-cost price with the default (embedded) table', () => {
   });
 
   it('prices a batch call of gpt-4o at half the standard price', async () => {
-    const standard = calcPrice({ input_tokens: 1_000, output_tokens: 100 }, 'gpt-4o', { providerId: 'openai' })!.total_price;
+    const standard = calcPrice({ input_tokens: 1_000, output_tokens: 100 }, 'gpt-4o', {
+      providerId: 'openai',
+    })!.total_price;
     const batch = await json(['price', 'gpt-4o', '--input', '1000', '--output', '100', '--service-tier', 'batch']);
     expect(batch.run.code).toBe(0);
     close(batch.out.cost_usd, standard / 2);
@@ -76,14 +81,19 @@ describe('llm-cost price with the default (embedded) table', () => {
     });
     expect(r.run.code).toBe(0);
     expect(r.out).toMatchObject({ match: 'alias' });
-    close(r.out.cost_usd, calcPrice({ input_tokens: 1_000, output_tokens: 100 }, 'gpt-4o', { providerId: 'azure' })!.total_price);
+    close(
+      r.out.cost_usd,
+      calcPrice({ input_tokens: 1_000, output_tokens: 100 }, 'gpt-4o', { providerId: 'azure' })!.total_price,
+    );
     expect(r.run.stderr).not.toMatch(/alias/);
   });
 
   it('names an alias whose target no table knows in one warning', async () => {
-    const r = await run(['price', 'gpt-4o', '--input', '10'], { OTEL_LLM_COST_ALIASES: 'prod-x=azure/gpt-4o-typo,ok=gpt-4o' });
+    const r = await run(['price', 'gpt-4o', '--input', '10'], {
+      OTEL_LLM_COST_ALIASES: 'prod-x=azure/gpt-4o-typo,ok=gpt-4o',
+    });
     expect(r.code).toBe(0);
-    const lines = r.stderr.split('\n').filter(l => l.includes('alias'));
+    const lines = r.stderr.split('\n').filter((l) => l.includes('alias'));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toContain('prod-x');
     expect(lines[0]).toContain('azure/gpt-4o-typo');
@@ -94,7 +104,7 @@ describe('every `llm-cost price` example of the README and docs/ works with the 
   /** `$ [npx] llm-cost price …` lines (with `\` continuations) of the markdown files, `--prices FILE` dropped. */
   function examples(): string[][] {
     const found: string[][] = [];
-    for (const file of ['README.md', ...readdirSync(join(ROOT, 'docs')).map(f => `docs/${f}`)]) {
+    for (const file of ['README.md', ...readdirSync(join(ROOT, 'docs')).map((f) => `docs/${f}`)]) {
       if (!file.endsWith('.md')) continue;
       const lines = readFileSync(join(ROOT, file), 'utf8').split('\n');
       for (let i = 0; i < lines.length; i++) {
@@ -115,7 +125,7 @@ describe('every `llm-cost price` example of the README and docs/ works with the 
     const all = examples();
     expect(all.length).toBeGreaterThanOrEqual(3);
     for (const args of all) {
-      const r = await json(args.filter(a => a !== '--json'));
+      const r = await json(args.filter((a) => a !== '--json'));
       expect(r.run.code, args.join(' ')).toBe(0);
       expect(typeof r.out.cost_usd, args.join(' ')).toBe('number');
     }
@@ -123,7 +133,10 @@ describe('every `llm-cost price` example of the README and docs/ works with the 
 
   it('prints the README’s gpt-4o-mini figure, which is genai-prices’', async () => {
     const r = await json(['price', 'gpt-4o-mini', '--input', '1000', '--output', '100']);
-    close(r.out.cost_usd, calcPrice({ input_tokens: 1_000, output_tokens: 100 }, 'gpt-4o-mini', { providerId: 'openai' })!.total_price);
+    close(
+      r.out.cost_usd,
+      calcPrice({ input_tokens: 1_000, output_tokens: 100 }, 'gpt-4o-mini', { providerId: 'openai' })!.total_price,
+    );
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     expect(readme).toContain(`"cost_usd":${String(r.out.cost_usd)}`);
   });

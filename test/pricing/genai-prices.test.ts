@@ -11,10 +11,26 @@ import type { NormalizedUsage, PriceEntry } from '../../src/pricing/types.js';
 /**
  * The embedded default must price like genai-prices itself: its own `calcPrice` is the oracle.
  */
-const VENDORS = ['openai', 'anthropic', 'google', 'x-ai', 'mistral', 'deepseek', 'groq', 'aws', 'azure', 'together', 'perplexity'];
+const VENDORS = [
+  'openai',
+  'anthropic',
+  'google',
+  'x-ai',
+  'mistral',
+  'deepseek',
+  'groq',
+  'aws',
+  'azure',
+  'together',
+  'perplexity',
+];
 
 const MIXES: { name: string; ours: NormalizedUsage; theirs: Usage }[] = [
-  { name: 'plain', ours: { inputTokens: 1_000, outputTokens: 200 }, theirs: { input_tokens: 1_000, output_tokens: 200 } },
+  {
+    name: 'plain',
+    ours: { inputTokens: 1_000, outputTokens: 200 },
+    theirs: { input_tokens: 1_000, output_tokens: 200 },
+  },
   {
     name: 'cache read + write',
     ours: { inputTokens: 5_000, cacheReadTokens: 3_000, cacheWriteTokens: 1_000, outputTokens: 100 },
@@ -60,7 +76,10 @@ describe('embedded genai-prices table', () => {
       (gpt!.rates as { input: number }).input = 0;
     }).toThrow(TypeError);
     expect(loadEmbeddedEntries().find((e) => e.key === 'gpt-4o')!.rates.input).toBe(rate);
-    expect(new PriceBook().price({ model: 'gpt-4o', inputTokens: 1_000_000 }).costUsd).toBeCloseTo(rate! * 1_000_000, 9);
+    expect(new PriceBook().price({ model: 'gpt-4o', inputTokens: 1_000_000 }).costUsd).toBeCloseTo(
+      rate! * 1_000_000,
+      9,
+    );
   });
 
   it('agrees with genai-prices calcPrice on real models and usage mixes', () => {
@@ -75,7 +94,9 @@ describe('embedded genai-prices table', () => {
       expect(provider?.id, providerId).toBe(providerId);
       let taken = 0;
       const hasTier = (m: ModelInfo) =>
-        (Array.isArray(m.prices) ? m.prices.map(p => p.prices) : [m.prices]).some(p => Object.values(p).some(v => typeof v === 'object'));
+        (Array.isArray(m.prices) ? m.prices.map((p) => p.prices) : [m.prices]).some((p) =>
+          Object.values(p).some((v) => typeof v === 'object'),
+        );
       // Tiered (long-context) models first, so the cliff is compared too.
       const ordered = [...provider!.models].sort((a, b) => Number(hasTier(b)) - Number(hasTier(a)));
       for (const model of ordered) {
@@ -83,9 +104,9 @@ describe('embedded genai-prices table', () => {
         // Excluded: conditional prices that change with the time of day (off-peak discounts,
         // deliberately not applied). Per-search, image or audio-hour prices only apply to usage
         // these mixes do not report. Per-request fees (`requests_kcount`) are compared.
-        if (Array.isArray(model.prices) && model.prices.some(p => p.constraint?.type === 'time_of_date')) continue;
+        if (Array.isArray(model.prices) && model.prices.some((p) => p.constraint?.type === 'time_of_date')) continue;
         const prices = Array.isArray(model.prices) ? model.prices : [{ prices: model.prices }];
-        if (!prices.some(p => p.prices.input_mtok !== undefined)) continue;
+        if (!prices.some((p) => p.prices.input_mtok !== undefined)) continue;
         // A few ids are not accepted by their own match rule (e.g. mistral `codestral`), so
         // calcPrice cannot price them by id: nothing to compare against.
         if (calcPrice(MIXES[0]!.theirs, model.id, { providerId, timestamp: now }) === null) continue;
@@ -93,7 +114,7 @@ describe('embedded genai-prices table', () => {
         expect(resolved, `${providerId}/${model.id}`).toBeDefined();
         taken++;
         if (resolved!.entry.longContext) tiered++;
-        if (prices.some(p => p.prices.requests_kcount !== undefined)) withRequestFee++;
+        if (prices.some((p) => p.prices.requests_kcount !== undefined)) withRequestFee++;
         models.add(`${providerId}/${model.id}`);
         for (const mix of MIXES) {
           const theirs = calcPrice(mix.theirs, model.id, { providerId, timestamp: now });
@@ -101,7 +122,10 @@ describe('embedded genai-prices table', () => {
           const ours = book.price({ ...mix.ours, model: model.id, provider: providerId });
           if (ours.costUsd === null) throw new Error(`${providerId}/${model.id} ${mix.name}: ${ours.reason}`);
           const tol = Math.max(theirs!.total_price * 1e-9, 1e-12);
-          expect(Math.abs(ours.costUsd - theirs!.total_price), `${providerId}/${model.id} ${mix.name}`).toBeLessThanOrEqual(tol);
+          expect(
+            Math.abs(ours.costUsd - theirs!.total_price),
+            `${providerId}/${model.id} ${mix.name}`,
+          ).toBeLessThanOrEqual(tol);
           compared++;
         }
       }

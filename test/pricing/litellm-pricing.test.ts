@@ -29,7 +29,10 @@ describe.skipIf(NO_SHARED_TABLE)(`pricing with the LiteLLM table ${SHARED_TABLE_
   const bookWithout = (...removed: string[]) => {
     const copy: Record<string, unknown> = { ...raw };
     for (const k of removed) delete copy[k];
-    return new PriceBook({ table: new PriceTable(parseLiteLLMTable(copy, 'litellm-test').entries, 'litellm-test'), embedded: false });
+    return new PriceBook({
+      table: new PriceTable(parseLiteLLMTable(copy, 'litellm-test').entries, 'litellm-test'),
+      embedded: false,
+    });
   };
 
   beforeAll(() => {
@@ -63,14 +66,17 @@ describe.skipIf(NO_SHARED_TABLE)(`pricing with the LiteLLM table ${SHARED_TABLE_
 
   it('prices reasoning tokens at their own rate when the entry has one', () => {
     const key = Object.keys(raw).find(
-      k =>
+      (k) =>
         typeof raw[k]!.output_cost_per_reasoning_token === 'number' &&
         raw[k]!.output_cost_per_reasoning_token !== raw[k]!.output_cost_per_token &&
         typeof raw[k]!.input_cost_per_token === 'number',
     );
     expect(key, 'an entry with a distinct reasoning rate').toBeDefined();
     const r = priced(book.price({ model: key!, inputTokens: 1_000, outputTokens: 800, reasoningTokens: 600 }));
-    close(r.breakdown.output, 200 * f(key!, 'output_cost_per_token') + 600 * f(key!, 'output_cost_per_reasoning_token'));
+    close(
+      r.breakdown.output,
+      200 * f(key!, 'output_cost_per_token') + 600 * f(key!, 'output_cost_per_reasoning_token'),
+    );
     close(r.breakdown.input, 1_000 * f(key!, 'input_cost_per_token'));
   });
 
@@ -83,7 +89,7 @@ describe.skipIf(NO_SHARED_TABLE)(`pricing with the LiteLLM table ${SHARED_TABLE_
 
   it('bills a per-request fee once per call, with the input part', () => {
     const key = Object.keys(raw).find(
-      k => typeof raw[k]!.input_cost_per_request === 'number' && typeof raw[k]!.input_cost_per_token === 'number',
+      (k) => typeof raw[k]!.input_cost_per_request === 'number' && typeof raw[k]!.input_cost_per_token === 'number',
     );
     expect(key, 'an entry with a per-request fee').toBeDefined();
     const r = priced(book.price({ model: key!, inputTokens: 1_000, outputTokens: 100 }));
@@ -119,11 +125,11 @@ describe.skipIf(NO_SHARED_TABLE)(`pricing with the LiteLLM table ${SHARED_TABLE_
     });
 
     it('uses the 272k tier of GPT-5-class entries with its priority variant', () => {
-      const k = Object.keys(raw).find(x => typeof raw[x]!.input_cost_per_token_above_272k_tokens_priority === 'number');
-      expect(k, 'an entry with a 272k priority tier').toBeDefined();
-      const r = priced(
-        book.price({ model: k!, inputTokens: 272_001, outputTokens: 10, serviceTier: 'priority' }),
+      const k = Object.keys(raw).find(
+        (x) => typeof raw[x]!.input_cost_per_token_above_272k_tokens_priority === 'number',
       );
+      expect(k, 'an entry with a 272k priority tier').toBeDefined();
+      const r = priced(book.price({ model: k!, inputTokens: 272_001, outputTokens: 10, serviceTier: 'priority' }));
       close(r.breakdown.input, 272_001 * f(k!, 'input_cost_per_token_above_272k_tokens_priority'));
       close(r.breakdown.output, 10 * f(k!, 'output_cost_per_token_above_272k_tokens_priority'));
       const atThreshold = priced(
@@ -152,16 +158,24 @@ describe.skipIf(NO_SHARED_TABLE)(`pricing with the LiteLLM table ${SHARED_TABLE_
 
     it('prices flex at its own rates, Anthropic batch at half the standard rate, and never a missing tier as standard', () => {
       const flex = priced(book.price({ model: 'gpt-5', inputTokens: 1_000, outputTokens: 100, serviceTier: 'flex' }));
-      close(flex.costUsd, 1_000 * f('gpt-5', 'input_cost_per_token_flex') + 100 * f('gpt-5', 'output_cost_per_token_flex'));
+      close(
+        flex.costUsd,
+        1_000 * f('gpt-5', 'input_cost_per_token_flex') + 100 * f('gpt-5', 'output_cost_per_token_flex'),
+      );
       expect(raw['claude-opus-4-6']!.input_cost_per_token_batches).toBeUndefined();
-      const batch = priced(book.price({ model: 'claude-opus-4-6', inputTokens: 1_000, outputTokens: 100, serviceTier: 'batch' }));
+      const batch = priced(
+        book.price({ model: 'claude-opus-4-6', inputTokens: 1_000, outputTokens: 100, serviceTier: 'batch' }),
+      );
       close(
         batch.costUsd,
-        0.5 * (1_000 * f('claude-opus-4-6', 'input_cost_per_token') + 100 * f('claude-opus-4-6', 'output_cost_per_token')),
+        0.5 *
+          (1_000 * f('claude-opus-4-6', 'input_cost_per_token') + 100 * f('claude-opus-4-6', 'output_cost_per_token')),
       );
       // Anthropic publishes no flex tier and the entry has no flex rate: unpriced, with the reason.
       expect(raw['claude-opus-4-6']!.input_cost_per_token_flex).toBeUndefined();
-      expect(book.price({ model: 'claude-opus-4-6', inputTokens: 1_000, outputTokens: 100, serviceTier: 'flex' })).toEqual({
+      expect(
+        book.price({ model: 'claude-opus-4-6', inputTokens: 1_000, outputTokens: 100, serviceTier: 'flex' }),
+      ).toEqual({
         costUsd: null,
         reason: 'unknown_service_tier',
       });
@@ -190,11 +204,16 @@ describe.skipIf(NO_SHARED_TABLE)(`pricing with the LiteLLM table ${SHARED_TABLE_
     it('prices an `azure/…` id exactly', () => {
       const r = priced(book.price({ model: 'azure/gpt-4o', inputTokens: 1_000, outputTokens: 100 }));
       expect(r).toMatchObject({ pricingKey: 'azure/gpt-4o', match: 'exact' });
-      close(r.costUsd, 1_000 * f('azure/gpt-4o', 'input_cost_per_token') + 100 * f('azure/gpt-4o', 'output_cost_per_token'));
+      close(
+        r.costUsd,
+        1_000 * f('azure/gpt-4o', 'input_cost_per_token') + 100 * f('azure/gpt-4o', 'output_cost_per_token'),
+      );
     });
 
     it('prices a bare model reported by provider `azure.ai.openai` with the Azure entry', () => {
-      const r = priced(book.price({ model: 'gpt-4o', provider: 'azure.ai.openai', inputTokens: 1_000, outputTokens: 100 }));
+      const r = priced(
+        book.price({ model: 'gpt-4o', provider: 'azure.ai.openai', inputTokens: 1_000, outputTokens: 100 }),
+      );
       expect(r).toMatchObject({ pricingKey: 'azure/gpt-4o', match: 'provider' });
     });
   });
@@ -203,7 +222,12 @@ describe.skipIf(NO_SHARED_TABLE)(`pricing with the LiteLLM table ${SHARED_TABLE_
     it('prices `model@date` under the `vertex_ai/` prefix', () => {
       const key = 'vertex_ai/claude-sonnet-4-5@20250929';
       const r = priced(
-        book.price({ model: 'claude-sonnet-4-5@20250929', provider: 'gcp.vertex_ai', inputTokens: 1_000, outputTokens: 1 }),
+        book.price({
+          model: 'claude-sonnet-4-5@20250929',
+          provider: 'gcp.vertex_ai',
+          inputTokens: 1_000,
+          outputTokens: 1,
+        }),
       );
       expect(r).toMatchObject({ pricingKey: key, match: 'provider' });
       close(r.costUsd, 1_000 * f(key, 'input_cost_per_token') + f(key, 'output_cost_per_token'));
@@ -214,7 +238,9 @@ describe.skipIf(NO_SHARED_TABLE)(`pricing with the LiteLLM table ${SHARED_TABLE_
       const base = 'vertex_ai/claude-opus-4-1';
       expect(raw[base]).toBeDefined();
       const b = bookWithout(dated);
-      const r = priced(b.price({ model: 'claude-opus-4-1@20250805', provider: 'gcp.vertex_ai', inputTokens: 10, outputTokens: 10 }));
+      const r = priced(
+        b.price({ model: 'claude-opus-4-1@20250805', provider: 'gcp.vertex_ai', inputTokens: 10, outputTokens: 10 }),
+      );
       expect(r).toMatchObject({ pricingKey: base, match: 'revision' });
       close(r.costUsd, 10 * f(base, 'input_cost_per_token') + 10 * f(base, 'output_cost_per_token'));
     });
@@ -223,20 +249,26 @@ describe.skipIf(NO_SHARED_TABLE)(`pricing with the LiteLLM table ${SHARED_TABLE_
       const r = book.resolve('claude-opus-4-6@default', 'vertex_ai');
       expect(r?.entry.key).toBe('vertex_ai/claude-opus-4-6@default');
       const b = bookWithout('vertex_ai/claude-opus-4-6@default');
-      expect(b.resolve('claude-opus-4-6@default', 'vertex_ai')).toMatchObject({ match: 'revision', entry: { key: 'vertex_ai/claude-opus-4-6' } });
+      expect(b.resolve('claude-opus-4-6@default', 'vertex_ai')).toMatchObject({
+        match: 'revision',
+        entry: { key: 'vertex_ai/claude-opus-4-6' },
+      });
     });
   });
 
   describe('never slides to a different model', () => {
     it('leaves gpt-4o-mini unpriced when only gpt-4o is known', () => {
-      const b = bookWithout(...Object.keys(raw).filter(k => k.startsWith('gpt-4o-mini')));
-      expect(b.price({ model: 'gpt-4o-mini', inputTokens: 10, outputTokens: 10 })).toEqual({ costUsd: null, reason: 'unknown_model' });
+      const b = bookWithout(...Object.keys(raw).filter((k) => k.startsWith('gpt-4o-mini')));
+      expect(b.price({ model: 'gpt-4o-mini', inputTokens: 10, outputTokens: 10 })).toEqual({
+        costUsd: null,
+        reason: 'unknown_model',
+      });
       expect(b.price({ model: 'gpt-4o-mini-2024-07-18', inputTokens: 10, outputTokens: 10 }).costUsd).toBeNull();
       expect(b.resolve('gpt-4o')?.entry.key).toBe('gpt-4o');
     });
 
     it('never prices gpt-5-pro as gpt-5, gpt-4.1 as gpt-4, claude-opus-4-65 as claude-opus-4-6', () => {
-      const b = bookWithout(...Object.keys(raw).filter(k => /^(gpt-5-pro|gpt-4\.1)/.test(k)));
+      const b = bookWithout(...Object.keys(raw).filter((k) => /^(gpt-5-pro|gpt-4\.1)/.test(k)));
       for (const model of ['gpt-5-pro', 'gpt-5-pro-2025-10-06', 'gpt-4.1', 'claude-opus-4-65']) {
         expect(b.resolve(model), model).toBeUndefined();
       }

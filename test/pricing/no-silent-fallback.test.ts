@@ -20,47 +20,58 @@ const priced = (r: CostResult) => {
 const close = (actual: number, expected: number) =>
   expect(Math.abs(actual - expected)).toBeLessThanOrEqual(Math.abs(expected) * 1e-11 + 1e-15);
 
-describe.skipIf(NO_SHARED_TABLE)(`OpenAI's published batch rule against LiteLLM's explicit *_batches rates ${SHARED_TABLE_NOTE}`, () => {
-  it('prices every OpenAI entry that lists batch rates the same with the rule as with the listed rates', () => {
-    const raw = readSharedTable();
-    const withBatch = Object.entries(raw).filter(
-      ([, e]) => e.litellm_provider === 'openai' && typeof e.input_cost_per_token_batches === 'number',
-    );
-    // The snapshot lists batch rates for 52 OpenAI entries; the test must really look at them.
-    expect(withBatch.length).toBeGreaterThanOrEqual(40);
-    for (const [key, entry] of withBatch) {
-      // The same entry with its batch rates removed: only the published rule can price the batch call.
-      const stripped: Record<string, unknown> = {};
-      for (const [field, value] of Object.entries(entry)) if (!field.endsWith('_batches')) stripped[field] = value;
+describe.skipIf(NO_SHARED_TABLE)(
+  `OpenAI's published batch rule against LiteLLM's explicit *_batches rates ${SHARED_TABLE_NOTE}`,
+  () => {
+    it('prices every OpenAI entry that lists batch rates the same with the rule as with the listed rates', () => {
+      const raw = readSharedTable();
+      const withBatch = Object.entries(raw).filter(
+        ([, e]) => e.litellm_provider === 'openai' && typeof e.input_cost_per_token_batches === 'number',
+      );
+      // The snapshot lists batch rates for 52 OpenAI entries; the test must really look at them.
+      expect(withBatch.length).toBeGreaterThanOrEqual(40);
+      for (const [key, entry] of withBatch) {
+        // The same entry with its batch rates removed: only the published rule can price the batch call.
+        const stripped: Record<string, unknown> = {};
+        for (const [field, value] of Object.entries(entry)) if (!field.endsWith('_batches')) stripped[field] = value;
+        const book = new PriceBook({
+          table: new PriceTable(parseLiteLLMTable({ [key]: stripped }, 'stripped').entries, 'stripped'),
+          embedded: false,
+        });
+        const input = 10_000;
+        const output = typeof entry.output_cost_per_token_batches === 'number' ? 2_000 : 0;
+        const r = priced(book.price({ model: key, inputTokens: input, outputTokens: output, serviceTier: 'batch' }));
+        const listed =
+          input * (entry.input_cost_per_token_batches as number) +
+          output * ((entry.output_cost_per_token_batches as number) ?? 0);
+        close(r.costUsd, listed);
+        // And not the standard price under the batch name.
+        const standard =
+          input * (entry.input_cost_per_token as number) + output * ((entry.output_cost_per_token as number) ?? 0);
+        expect(r.costUsd).toBeLessThan(standard);
+      }
+    });
+
+    it('leaves a tier the entry does not list unpriced for providers without a published rule (Azure priority)', () => {
+      const raw = readSharedTable();
+      const key = Object.keys(raw).find(
+        (k) =>
+          raw[k]!.litellm_provider === 'azure' &&
+          typeof raw[k]!.input_cost_per_token === 'number' &&
+          !Object.keys(raw[k]!).some((f) => f.endsWith('_priority')),
+      );
+      expect(key).toBeDefined();
       const book = new PriceBook({
-        table: new PriceTable(parseLiteLLMTable({ [key]: stripped }, 'stripped').entries, 'stripped'),
+        table: new PriceTable(parseLiteLLMTable(raw, 'litellm').entries, 'litellm'),
         embedded: false,
       });
-      const input = 10_000;
-      const output = typeof entry.output_cost_per_token_batches === 'number' ? 2_000 : 0;
-      const r = priced(book.price({ model: key, inputTokens: input, outputTokens: output, serviceTier: 'batch' }));
-      const listed = input * (entry.input_cost_per_token_batches as number) + output * ((entry.output_cost_per_token_batches as number) ?? 0);
-      close(r.costUsd, listed);
-      // And not the standard price under the batch name.
-      const standard = input * (entry.input_cost_per_token as number) + output * ((entry.output_cost_per_token as number) ?? 0);
-      expect(r.costUsd).toBeLessThan(standard);
-    }
-  });
-
-  it('leaves a tier the entry does not list unpriced for providers without a published rule (Azure priority)', () => {
-    const raw = readSharedTable();
-    const key = Object.keys(raw).find(
-      k => raw[k]!.litellm_provider === 'azure' && typeof raw[k]!.input_cost_per_token === 'number' &&
-        !Object.keys(raw[k]!).some(f => f.endsWith('_priority')),
-    );
-    expect(key).toBeDefined();
-    const book = new PriceBook({ table: new PriceTable(parseLiteLLMTable(raw, 'litellm').entries, 'litellm'), embedded: false });
-    expect(book.price({ model: key!, inputTokens: 1_000, outputTokens: 10, serviceTier: 'priority' })).toEqual({
-      costUsd: null,
-      reason: 'unknown_service_tier',
+      expect(book.price({ model: key!, inputTokens: 1_000, outputTokens: 10, serviceTier: 'priority' })).toEqual({
+        costUsd: null,
+        reason: 'unknown_service_tier',
+      });
     });
-  });
-});
+  },
+);
 
 describe('service tiers with the embedded table (no tier rates at all)', () => {
   const book = new PriceBook();
@@ -86,12 +97,26 @@ describe('service tiers with the embedded table (no tier rates at all)', () => {
     close(r.costUsd, standard!.total_price / 2);
   });
 
-  it.each(['flex', 'priority'] as const)('leaves an OpenAI %s call unpriced (unknown_service_tier), never at the standard price', tier => {
-    expect(book.price({ model: 'gpt-4o', ...usage, serviceTier: tier })).toEqual({ costUsd: null, reason: 'unknown_service_tier' });
-  });
+  it.each(['flex', 'priority'] as const)(
+    'leaves an OpenAI %s call unpriced (unknown_service_tier), never at the standard price',
+    (tier) => {
+      expect(book.price({ model: 'gpt-4o', ...usage, serviceTier: tier })).toEqual({
+        costUsd: null,
+        reason: 'unknown_service_tier',
+      });
+    },
+  );
 
   it('leaves a batch call of a provider without a published half-price rule unpriced', () => {
-    expect(book.price({ model: 'gemini-2.5-pro', provider: 'gcp.gemini', inputTokens: 1_000, outputTokens: 10, serviceTier: 'batch' })).toEqual({
+    expect(
+      book.price({
+        model: 'gemini-2.5-pro',
+        provider: 'gcp.gemini',
+        inputTokens: 1_000,
+        outputTokens: 10,
+        serviceTier: 'batch',
+      }),
+    ).toEqual({
       costUsd: null,
       reason: 'unknown_service_tier',
     });
@@ -115,7 +140,11 @@ describe('provider-qualified ids in LiteLLM spelling on the embedded table', () 
     ['azure/gpt-4o-mini', 'azure', 'gpt-4o-mini'],
     ['azure/o3-mini', 'azure', 'o3-mini'],
     ['bedrock/us.anthropic.claude-sonnet-4-5-20250929-v1:0', 'aws', 'us.anthropic.claude-sonnet-4-5-20250929-v1:0'],
-    ['bedrock/global.anthropic.claude-sonnet-4-5-20250929-v1:0', 'aws', 'global.anthropic.claude-sonnet-4-5-20250929-v1:0'],
+    [
+      'bedrock/global.anthropic.claude-sonnet-4-5-20250929-v1:0',
+      'aws',
+      'global.anthropic.claude-sonnet-4-5-20250929-v1:0',
+    ],
     ['bedrock/amazon.nova-pro-v1:0', 'aws', 'amazon.nova-pro-v1:0'],
     ['vertex_ai/gemini-2.5-pro', 'google', 'gemini-2.5-pro'],
     ['vertex_ai/claude-sonnet-4-5@20250929', 'google', 'claude-sonnet-4-5@20250929'],
@@ -167,7 +196,10 @@ describe('a non-finite cost is never written', () => {
 
   it('leaves a call whose parts are finite but whose sum overflows unpriced', () => {
     // 1 input token and 1 output token: each part 1e308, their sum Infinity.
-    expect(huge.price({ model: 'huge-model', inputTokens: 1, outputTokens: 1 })).toEqual({ costUsd: null, reason: 'invalid_price' });
+    expect(huge.price({ model: 'huge-model', inputTokens: 1, outputTokens: 1 })).toEqual({
+      costUsd: null,
+      reason: 'invalid_price',
+    });
   });
 
   it('still prices a finite huge cost', () => {
@@ -175,31 +207,35 @@ describe('a non-finite cost is never written', () => {
   });
 });
 
-describe.skipIf(NO_SHARED_TABLE)(`every LiteLLM azure/, bedrock/ and vertex_ai/ key on the embedded table ${SHARED_TABLE_NOTE}`, () => {
-  it('is either unpriced or priced exactly as genai-prices prices it for that provider', () => {
-    const raw = readSharedTable();
-    const book = new PriceBook();
-    const providerIds: Record<string, string> = { azure: 'azure', bedrock: 'aws', vertex_ai: 'google' };
-    const ours = { inputTokens: 10_000, outputTokens: 500 };
-    const theirs = { input_tokens: 10_000, output_tokens: 500 };
-    let pricedCount = 0;
-    const wrong: string[] = [];
-    for (const key of Object.keys(raw)) {
-      const slash = key.indexOf('/');
-      const providerId = providerIds[key.slice(0, slash)];
-      if (providerId === undefined) continue;
-      const r = book.price({ model: key, ...ours });
-      if (r.costUsd === null) continue;
-      pricedCount++;
-      // genai-prices does not strip dated snapshots (`-2025-11-13`); ask it for the base id then.
-      const rest = key.slice(slash + 1);
-      const expected = calcPrice(theirs, rest, { providerId }) ?? calcPrice(theirs, stripRevision(rest) ?? rest, { providerId });
-      if (expected === null || Math.abs(expected.total_price - r.costUsd) > 1e-12 + 1e-9 * expected.total_price) {
-        wrong.push(`${key}: ours ${r.costUsd} (${r.pricingKey}), genai-prices ${expected?.total_price ?? 'none'}`);
+describe.skipIf(NO_SHARED_TABLE)(
+  `every LiteLLM azure/, bedrock/ and vertex_ai/ key on the embedded table ${SHARED_TABLE_NOTE}`,
+  () => {
+    it('is either unpriced or priced exactly as genai-prices prices it for that provider', () => {
+      const raw = readSharedTable();
+      const book = new PriceBook();
+      const providerIds: Record<string, string> = { azure: 'azure', bedrock: 'aws', vertex_ai: 'google' };
+      const ours = { inputTokens: 10_000, outputTokens: 500 };
+      const theirs = { input_tokens: 10_000, output_tokens: 500 };
+      let pricedCount = 0;
+      const wrong: string[] = [];
+      for (const key of Object.keys(raw)) {
+        const slash = key.indexOf('/');
+        const providerId = providerIds[key.slice(0, slash)];
+        if (providerId === undefined) continue;
+        const r = book.price({ model: key, ...ours });
+        if (r.costUsd === null) continue;
+        pricedCount++;
+        // genai-prices does not strip dated snapshots (`-2025-11-13`); ask it for the base id then.
+        const rest = key.slice(slash + 1);
+        const expected =
+          calcPrice(theirs, rest, { providerId }) ?? calcPrice(theirs, stripRevision(rest) ?? rest, { providerId });
+        if (expected === null || Math.abs(expected.total_price - r.costUsd) > 1e-12 + 1e-9 * expected.total_price) {
+          wrong.push(`${key}: ours ${r.costUsd} (${r.pricingKey}), genai-prices ${expected?.total_price ?? 'none'}`);
+        }
       }
-    }
-    expect(wrong).toEqual([]);
-    // The README's own example and its kin are among them.
-    expect(pricedCount).toBeGreaterThanOrEqual(20);
-  });
-});
+      expect(wrong).toEqual([]);
+      // The README's own example and its kin are among them.
+      expect(pricedCount).toBeGreaterThanOrEqual(20);
+    });
+  },
+);

@@ -38,7 +38,19 @@ describe('usage validation', () => {
   });
 
   it('never throws, even on a hostile usage object', () => {
-    const hostile = new Proxy({ model: 'fixture-model' }, { get: (t, k) => (k === 'inputTokens' ? { valueOf: () => { throw new Error('x'); } } : (t as Record<string | symbol, unknown>)[k]) });
+    const hostile = new Proxy(
+      { model: 'fixture-model' },
+      {
+        get: (t, k) =>
+          k === 'inputTokens'
+            ? {
+                valueOf: () => {
+                  throw new Error('x');
+                },
+              }
+            : (t as Record<string | symbol, unknown>)[k],
+      },
+    );
     const book = new PriceBook({ overrides: [entry], embedded: false });
     expect(() => book.price(hostile as never)).not.toThrow();
   });
@@ -46,12 +58,17 @@ describe('usage validation', () => {
 
 describe('breakdown', () => {
   it('adds up to the total without float noise', () => {
-    const book = new PriceBook({ overrides: [{ ...entry, rates: { input: 0.1e-6, output: 0.2e-6 } }], embedded: false });
+    const book = new PriceBook({
+      overrides: [{ ...entry, rates: { input: 0.1e-6, output: 0.2e-6 } }],
+      embedded: false,
+    });
     const r = book.price({ model: 'fixture-model', inputTokens: 1_000_000, outputTokens: 1_000_000 });
     if (r.costUsd === null) throw new Error(r.reason);
     expect(r.costUsd).toBe(0.3); // 0.1 + 0.2 without the trailing 4e-17
     const b = r.breakdown;
-    expect(Math.abs(b.input + b.cacheRead + b.cacheWrite + b.output - r.costUsd)).toBeLessThanOrEqual(r.costUsd * 1e-12);
+    expect(Math.abs(b.input + b.cacheRead + b.cacheWrite + b.output - r.costUsd)).toBeLessThanOrEqual(
+      r.costUsd * 1e-12,
+    );
   });
 
   it('a 1-hour count alone means every write had a 1-hour TTL', () => {
@@ -83,7 +100,7 @@ describe('LiteLLM parsing', () => {
       },
       'fixture',
     );
-    expect(entries.map(e => e.key)).toEqual(['ollama/llama3', 'ok']);
+    expect(entries.map((e) => e.key)).toEqual(['ollama/llama3', 'ok']);
     expect(rejected).toEqual([
       { key: 'bad-type', reason: expect.stringContaining('input_cost_per_token') },
       { key: 'bad-negative', reason: expect.stringContaining('cache_read_input_token_cost_priority') },
@@ -101,6 +118,9 @@ describe('LiteLLM parsing', () => {
     });
     const book = new PriceBook({ table: new PriceTable(entries, 'fixture'), embedded: false });
     expect(book.price({ model: 'ollama/llama3', inputTokens: 10, outputTokens: 10 }).costUsd).toBe(0);
-    expect(book.price({ model: 'placeholder-zero', inputTokens: 10, outputTokens: 10 })).toEqual({ costUsd: null, reason: 'unknown_model' });
+    expect(book.price({ model: 'placeholder-zero', inputTokens: 10, outputTokens: 10 })).toEqual({
+      costUsd: null,
+      reason: 'unknown_model',
+    });
   });
 });

@@ -25,7 +25,9 @@ const MODEL = 'o3';
 function changeDate(): string {
   const model = findProvider({ providerId: 'openai' })!.models.find((m) => m.id === MODEL)!;
   expect(Array.isArray(model.prices), 'o3 has dated prices in genai-prices').toBe(true);
-  const dated = (model.prices as { constraint?: { type: string; start_date?: string } }[]).find((p) => p.constraint?.type === 'start_date');
+  const dated = (model.prices as { constraint?: { type: string; start_date?: string } }[]).find(
+    (p) => p.constraint?.type === 'start_date',
+  );
   return dated!.constraint!.start_date!;
 }
 
@@ -38,7 +40,9 @@ const theirPrice = (at: Date, model = MODEL, providerId = 'openai'): number => {
 };
 const close = (actual: number | null | undefined, expected: number, what: string): void => {
   expect(actual, what).not.toBeNull();
-  expect(Math.abs(actual! - expected), `${what}: ${actual} vs ${expected}`).toBeLessThanOrEqual(Math.max(expected * 1e-9, 1e-12));
+  expect(Math.abs(actual! - expected), `${what}: ${actual} vs ${expected}`).toBeLessThanOrEqual(
+    Math.max(expected * 1e-9, 1e-12),
+  );
 };
 
 /** The override of the test: a negotiated o3 price that begins on 2026-01-01 (USD per token). */
@@ -54,7 +58,9 @@ const OVERRIDES = {
   },
 };
 const negotiatedPrice = (): number =>
-  (USAGE.inputTokens - USAGE.cacheReadTokens) * NEGOTIATED.input + USAGE.cacheReadTokens * NEGOTIATED.cacheRead + USAGE.outputTokens * NEGOTIATED.output;
+  (USAGE.inputTokens - USAGE.cacheReadTokens) * NEGOTIATED.input +
+  USAGE.cacheReadTokens * NEGOTIATED.cacheRead +
+  USAGE.outputTokens * NEGOTIATED.output;
 
 describe('the embedded table prices a call at its own time', () => {
   it('every genai-prices model with dated prices agrees with calcPrice before and after each date', () => {
@@ -67,11 +73,17 @@ describe('the embedded table prices a call at its own time', () => {
         if (model.prices.some((p) => p.constraint?.type === 'time_of_date')) continue;
         if (!model.prices.some((p) => p.prices.input_mtok !== undefined)) continue;
         if (calcPrice(THEIRS, model.id, { providerId, timestamp: new Date() }) === null) continue;
-        const starts = model.prices.flatMap((p) => (p.constraint?.type === 'start_date' ? [Date.parse(p.constraint.start_date)] : []));
+        const starts = model.prices.flatMap((p) =>
+          p.constraint?.type === 'start_date' ? [Date.parse(p.constraint.start_date)] : [],
+        );
         for (const start of starts) {
           for (const at of [start - 1, start, start + 86_400_000]) {
             const ours = book.price({ ...USAGE, model: model.id, provider: providerId, at });
-            close(ours.costUsd, theirPrice(new Date(at), model.id, providerId), `${providerId}/${model.id} at ${new Date(at).toISOString()}`);
+            close(
+              ours.costUsd,
+              theirPrice(new Date(at), model.id, providerId),
+              `${providerId}/${model.id} at ${new Date(at).toISOString()}`,
+            );
             compared++;
           }
         }
@@ -89,7 +101,8 @@ describe('the embedded table prices a call at its own time', () => {
     expect(parseInstant('2025-06-10')).toBe(Date.UTC(2025, 5, 10));
     expect(parseInstant('2025-06-10T12:30:00')).toBe(Date.UTC(2025, 5, 10, 12, 30));
     expect(parseInstant('2025-06-10T14:30+02:00')).toBe(Date.UTC(2025, 5, 10, 12, 30));
-    for (const bad of ['2025-02-30', '10/06/2025', 'yesterday', '', '2025-06-10T25:00Z']) expect(parseInstant(bad), bad).toBeUndefined();
+    for (const bad of ['2025-02-30', '10/06/2025', 'yesterday', '', '2025-06-10T25:00Z'])
+      expect(parseInstant(bad), bad).toBeUndefined();
   });
 });
 
@@ -99,10 +112,23 @@ describe('llm-cost price --at DATE', () => {
     cacheHome = tempDir('prices-in-time');
     ensureBuilt();
   });
-  const run = (args: string[], env: Record<string, string> = {}) => runNode([CLI, ...args], { XDG_CACHE_HOME: cacheHome, ...env });
-  const flags = ['--input', '12000', '--cache-read', '4000', '--output', '1500', '--reasoning', '500', '--provider', 'openai', '--json'];
+  const run = (args: string[], env: Record<string, string> = {}) =>
+    runNode([CLI, ...args], { XDG_CACHE_HOME: cacheHome, ...env });
+  const flags = [
+    '--input',
+    '12000',
+    '--cache-read',
+    '4000',
+    '--output',
+    '1500',
+    '--reasoning',
+    '500',
+    '--provider',
+    'openai',
+    '--json',
+  ];
 
-  it('prices o3 before and after its price change at genai-prices\' figure for that time', async () => {
+  it("prices o3 before and after its price change at genai-prices' figure for that time", async () => {
     const date = changeDate();
     const dayBefore = new Date(Date.parse(date) - 86_400_000).toISOString().slice(0, 10);
     for (const at of [dayBefore, date, `${date}T00:00:00Z`, '2025-06-09T23:59:59Z']) {
@@ -132,7 +158,9 @@ describe('llm-cost price --at DATE', () => {
   it('refuses a date it cannot read, naming it', async () => {
     const r = await run(['price', MODEL, '--input', '10', '--at', '2025-13-01']);
     expect(r.code).toBe(1);
-    expect(r.stderr.trim()).toBe('llm-cost price: --at must be an ISO date (2025-06-10) or date-time (2025-06-10T12:00:00Z), got "2025-13-01" (see llm-cost price --help)');
+    expect(r.stderr.trim()).toBe(
+      'llm-cost price: --at must be an ISO date (2025-06-10) or date-time (2025-06-10T12:00:00Z), got "2025-13-01" (see llm-cost price --help)',
+    );
   });
 
   it('an override with an effective date applies from that date; the table before it', async () => {
@@ -184,13 +212,17 @@ describe('the processor prices each span at its start time', () => {
     return spans;
   }
 
-  it('spans that straddle genai-prices\' o3 price change get the price of their own time', async () => {
+  it("spans that straddle genai-prices' o3 price change get the price of their own time", async () => {
     const date = Date.parse(changeDate());
     const starts = [date - 3_600_000, date - 1, date, date + 3_600_000];
     const spans = await spansAt(starts, { priceBook: new PriceBook() });
     expect(spans).toHaveLength(starts.length);
     spans.forEach((span, i) => {
-      close(span.attributes['gen_ai.usage.cost_usd'] as number, theirPrice(new Date(starts[i]!)), `span started ${new Date(starts[i]!).toISOString()}`);
+      close(
+        span.attributes['gen_ai.usage.cost_usd'] as number,
+        theirPrice(new Date(starts[i]!)),
+        `span started ${new Date(starts[i]!).toISOString()}`,
+      );
       expect(span.attributes['gen_ai.cost.source']).toMatch(/^genai-prices@\d/);
     });
     expect(spans[0]!.attributes['gen_ai.usage.cost_usd']).not.toBe(spans[3]!.attributes['gen_ai.usage.cost_usd']);
@@ -212,16 +244,32 @@ describe('the processor prices each span at its start time', () => {
   });
 
   it('an override without a table price before its date leaves earlier calls unpriced', async () => {
-    const handle = createPriceBook({ overrides: { 'acme-model': { input_cost_per_token: 1e-6, output_cost_per_token: 2e-6, effective_date: '2026-03-01' } } });
+    const handle = createPriceBook({
+      overrides: {
+        'acme-model': { input_cost_per_token: 1e-6, output_cost_per_token: 2e-6, effective_date: '2026-03-01' },
+      },
+    });
     handles.push(handle);
     const book = handle.priceBook;
-    expect(book.price({ model: 'acme-model', inputTokens: 10, outputTokens: 10, at: Date.UTC(2026, 1, 28) })).toEqual({ costUsd: null, reason: 'unknown_model' });
-    close(book.price({ model: 'acme-model', inputTokens: 10, outputTokens: 10, at: Date.UTC(2026, 2, 1) }).costUsd, 10 * 1e-6 + 10 * 2e-6, 'from the date');
+    expect(book.price({ model: 'acme-model', inputTokens: 10, outputTokens: 10, at: Date.UTC(2026, 1, 28) })).toEqual({
+      costUsd: null,
+      reason: 'unknown_model',
+    });
+    close(
+      book.price({ model: 'acme-model', inputTokens: 10, outputTokens: 10, at: Date.UTC(2026, 2, 1) }).costUsd,
+      10 * 1e-6 + 10 * 2e-6,
+      'from the date',
+    );
   });
 
   it('an override whose effective_date is not a date is refused with a warning naming it', () => {
-    const handle = createPriceBook({ overrides: { 'acme-model': { input_cost_per_token: 1e-6, effective_date: 'next monday' } } });
+    const handle = createPriceBook({
+      overrides: { 'acme-model': { input_cost_per_token: 1e-6, effective_date: 'next monday' } },
+    });
     handles.push(handle);
-    expect(handle.priceBook.price({ model: 'acme-model', inputTokens: 10 })).toEqual({ costUsd: null, reason: 'unknown_model' });
+    expect(handle.priceBook.price({ model: 'acme-model', inputTokens: 10 })).toEqual({
+      costUsd: null,
+      reason: 'unknown_model',
+    });
   });
 });

@@ -29,10 +29,16 @@ describe('revision suffixes', () => {
     ['gemini-2.5-flash-preview-05-20', 'gemini-2.5-flash-preview'],
   ])('%s → %s', (id, base) => expect(stripRevision(id)).toBe(base));
 
-  it.each(['gpt-4o-mini', 'gpt-5-pro', 'gpt-4.1', 'claude-opus-4-65', 'gpt-4o-preview', 'llama-3-70b', 'gpt-4-9999', 'x-20251399'])(
-    '%s is not a revision',
-    id => expect(stripRevision(id)).toBeUndefined(),
-  );
+  it.each([
+    'gpt-4o-mini',
+    'gpt-5-pro',
+    'gpt-4.1',
+    'claude-opus-4-65',
+    'gpt-4o-preview',
+    'llama-3-70b',
+    'gpt-4-9999',
+    'x-20251399',
+  ])('%s is not a revision', (id) => expect(stripRevision(id)).toBeUndefined());
 
   it('is linear on hostile input and refuses over-long ids', () => {
     expect(stripRevision('-'.repeat(100) + '1'.repeat(150))).toBeUndefined();
@@ -87,7 +93,7 @@ describe('provider spellings', () => {
 
 describe('memoized resolution', () => {
   const sizes = [10, 3_000];
-  const tables = sizes.map(n => {
+  const tables = sizes.map((n) => {
     const entries = Array.from({ length: n }, (_, i) => entry(`model-${i}`));
     entries.push(entry('claude-sonnet-4-5'), entry('azure/gpt-4o', 2e-6, 'azure'), entry('gpt-4o', 2e-6, 'openai'));
     return new PriceTable(entries, `t${n}`);
@@ -151,14 +157,23 @@ describe('sources and aliases', () => {
     expect(book.resolve('only-embedded')?.entry.rates.input).toBe(7e-6);
     // An alias never shadows a model a table knows.
     expect(book.resolve('gpt-4o')?.match).toBe('exact');
-    expect(book.resolve('my-finetune')).toMatchObject({ match: 'alias', entry: { key: 'gpt-4o', rates: { input: 2e-6 } } });
-    expect(book.price({ model: 'my-finetune', inputTokens: 10 })).toMatchObject({ match: 'alias', pricingKey: 'gpt-4o' });
+    expect(book.resolve('my-finetune')).toMatchObject({
+      match: 'alias',
+      entry: { key: 'gpt-4o', rates: { input: 2e-6 } },
+    });
+    expect(book.price({ model: 'my-finetune', inputTokens: 10 })).toMatchObject({
+      match: 'alias',
+      pricingKey: 'gpt-4o',
+    });
   });
 
   it('resolves provider/model and deployment/model ids to the upstream model', () => {
     const book = new PriceBook({ table: new PriceTable([entry('gpt-4o', 2e-6, 'openai')], 't'), embedded: false });
     expect(book.resolve('openai/gpt-4o')).toMatchObject({ match: 'provider', entry: { key: 'gpt-4o' } });
-    expect(book.resolve('my-deployment/gpt-4o-2024-08-06')).toMatchObject({ match: 'revision', entry: { key: 'gpt-4o' } });
+    expect(book.resolve('my-deployment/gpt-4o-2024-08-06')).toMatchObject({
+      match: 'revision',
+      entry: { key: 'gpt-4o' },
+    });
     expect(book.resolve('openai/gpt-4o-mini')).toBeUndefined();
   });
 });
@@ -182,7 +197,8 @@ describe.skipIf(NO_SHARED_TABLE)(`leave-one-out over the LiteLLM table ${SHARED_
     const table = new Without(entries, 'litellm');
     const priceOf = (e: PriceEntry) => JSON.stringify([e.rates, e.serviceTiers ?? null, e.longContext ?? null]);
     // Independent of the code under test: what a revision suffix looks like.
-    const REVISION = /(-20\d{6}|@20\d{6}|-20\d{2}-\d{2}-\d{2}|-\d{4}|-2\d{5}|-0\d\d|@0\d\d|[-@]latest|@default|-v\d+:\d+|:\d+)$/;
+    const REVISION =
+      /(-20\d{6}|@20\d{6}|-20\d{2}-\d{2}-\d{2}|-\d{4}|-2\d{5}|-0\d\d|@0\d\d|[-@]latest|@default|-v\d+:\d+|:\d+)$/;
     const lastSegment = (k: string) => k.slice(k.lastIndexOf('/') + 1);
     let found = 0;
     let foundViaRevision = 0;

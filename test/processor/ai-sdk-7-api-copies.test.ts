@@ -42,7 +42,9 @@ describe('AI SDK 7 with a second @opentelemetry/api copy under @ai-sdk/otel', ()
     // @ai-sdk/otel with its own nested dependencies, and an API copy beside it that only it sees.
     mkdirSync(join(LAYOUT, '@ai-sdk'), { recursive: true });
     cpSync(join(ROOT, 'node_modules', '@ai-sdk', 'otel'), join(LAYOUT, '@ai-sdk', 'otel'), { recursive: true });
-    cpSync(join(ROOT, 'node_modules', '@opentelemetry', 'api'), join(LAYOUT, '@opentelemetry', 'api'), { recursive: true });
+    cpSync(join(ROOT, 'node_modules', '@opentelemetry', 'api'), join(LAYOUT, '@opentelemetry', 'api'), {
+      recursive: true,
+    });
     otel = (await import(pathToFileURL(join(LAYOUT, '@ai-sdk', 'otel', 'dist', 'index.js')).href)) as OtelModule;
     llm = await startMockLLM();
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());

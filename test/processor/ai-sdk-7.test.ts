@@ -46,7 +46,11 @@ function genaiPrice(model: string, providerId: string, u: MockDirective): number
 }
 
 /** The total, and the cache-read and cache-write parts priced alone (a request of only those tokens). */
-function expectedUsd(model: string, providerId: string, u: MockDirective): { total: number; cacheRead: number; cacheWrite: number } {
+function expectedUsd(
+  model: string,
+  providerId: string,
+  u: MockDirective,
+): { total: number; cacheRead: number; cacheWrite: number } {
   const cached = u.cached ?? 0;
   const write = u.cacheWrite ?? 0;
   return {
@@ -113,7 +117,11 @@ describe('AI SDK 7 (@ai-sdk/otel) spans are priced once, exactly', () => {
     await llm?.close();
   });
 
-  async function run(c: Case, stream: boolean, integration: OpenTelemetry | LegacyOpenTelemetry): Promise<ReadableSpan[]> {
+  async function run(
+    c: Case,
+    stream: boolean,
+    integration: OpenTelemetry | LegacyOpenTelemetry,
+  ): Promise<ReadableSpan[]> {
     exporter.reset();
     const prompt = `Answer. ${usageDirective(c.usage)}`;
     // Per-call integrations take precedence over registered ones (the README shows registerTelemetry).

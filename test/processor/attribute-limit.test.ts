@@ -37,11 +37,15 @@ afterAll(async () => {
 });
 
 const USAGE = { input: 3_000, cached: 1_000, output: 200 };
-const EXPECTED = calcPrice({ input_tokens: 3_000, cache_read_tokens: 1_000, output_tokens: 200 }, 'gpt-4o', { providerId: 'openai' })!
-  .total_price;
+const EXPECTED = calcPrice({ input_tokens: 3_000, cache_read_tokens: 1_000, output_tokens: 200 }, 'gpt-4o', {
+  providerId: 'openai',
+})!.total_price;
 
 function messages(n: number): { role: 'user' | 'assistant'; content: string }[] {
-  const list = Array.from({ length: n }, (_, i) => ({ role: i % 2 ? ('assistant' as const) : ('user' as const), content: `turn ${i}` }));
+  const list = Array.from({ length: n }, (_, i) => ({
+    role: i % 2 ? ('assistant' as const) : ('user' as const),
+    content: `turn ${i}`,
+  }));
   // The mock reads the last usage directive in the request: put it in the last user message.
   list[n - 1] = { role: 'user', content: usageDirective(USAGE) };
   return list;
@@ -57,7 +61,9 @@ describe('a real OpenInference span at the attribute count limit', () => {
     const reader = new TestReader();
     const meterProvider = new MeterProvider({ readers: [reader] });
     const h = await setupOpenInferenceOpenAI({
-      spanProcessors: [new CostSpanProcessor({ priceBook: new PriceBook(), recorder: new CostMetrics({ meterProvider }) })],
+      spanProcessors: [
+        new CostSpanProcessor({ priceBook: new PriceBook(), recorder: new CostMetrics({ meterProvider }) }),
+      ],
     });
     const diagOut = captureDiag();
     try {
@@ -74,14 +80,14 @@ describe('a real OpenInference span at the attribute count limit', () => {
       expect(dropped).toBeGreaterThanOrEqual(5);
       expect(await droppedCount(reader)).toBe(dropped);
 
-      const warnings = diagOut.messages.filter(m => m.includes('attribute count limit'));
+      const warnings = diagOut.messages.filter((m) => m.includes('attribute count limit'));
       expect(warnings).toHaveLength(1);
       expect(warnings[0]).toContain(ATTR_COST_PRICING_KEY);
       expect(warnings[0]).toContain('attributeCountLimit');
 
       // A second such span: counted, not logged again.
       await client.chat.completions.create({ model: 'gpt-4o', messages: messages(54) });
-      expect(diagOut.messages.filter(m => m.includes('attribute count limit'))).toHaveLength(1);
+      expect(diagOut.messages.filter((m) => m.includes('attribute count limit'))).toHaveLength(1);
       expect(await droppedCount(reader)).toBe(2 * dropped);
     } finally {
       diagOut.restore();
@@ -94,7 +100,9 @@ describe('a real OpenInference span at the attribute count limit', () => {
     const reader = new TestReader();
     const meterProvider = new MeterProvider({ readers: [reader] });
     const h = await setupOpenInferenceOpenAI({
-      spanProcessors: [new CostSpanProcessor({ priceBook: new PriceBook(), recorder: new CostMetrics({ meterProvider }) })],
+      spanProcessors: [
+        new CostSpanProcessor({ priceBook: new PriceBook(), recorder: new CostMetrics({ meterProvider }) }),
+      ],
     });
     const diagOut = captureDiag();
     try {
@@ -125,7 +133,7 @@ describe('a real OpenInference span at the attribute count limit', () => {
       expect(a[ATTR_COST_PRICING_KEY]).toBeDefined();
       expect(a[ATTR_COST_MATCH]).toBeDefined();
       expect(h.getSpans()[0]!.droppedAttributesCount).toBe(0);
-      expect(diagOut.messages.filter(m => m.includes('attribute count limit'))).toEqual([]);
+      expect(diagOut.messages.filter((m) => m.includes('attribute count limit'))).toEqual([]);
     } finally {
       diagOut.restore();
       await h.shutdown();
@@ -180,7 +188,7 @@ describe('the most important attribute goes first', () => {
       const parent = t.tracer.startSpan('agent', { attributes: { a: 1, b: 2, c: 3 } });
       child(t.tracer, 'chat', parent, attrs('fixture-model')).end();
       parent.end();
-      const agent = t.spans().find(s => s.name === 'agent')!;
+      const agent = t.spans().find((s) => s.name === 'agent')!;
       expect(agent.attributes[ATTR_COST_ROLLUP_USD]).toBeUndefined();
       expect(agent.droppedAttributesCount).toBe(1);
     } finally {
@@ -200,7 +208,11 @@ describe('a non-finite cost is never written, nor rolled up', () => {
     });
     const p = pipeline(new CostSpanProcessor({ priceBook: book }));
     const root = p.tracer.startSpan('request', { attributes: { 'gen_ai.operation.name': 'invoke_agent' } });
-    child(p.tracer, 'huge', root, { 'gen_ai.request.model': 'huge-model', 'gen_ai.usage.input_tokens': 1_000, 'gen_ai.usage.output_tokens': 1 }).end();
+    child(p.tracer, 'huge', root, {
+      'gen_ai.request.model': 'huge-model',
+      'gen_ai.usage.input_tokens': 1_000,
+      'gen_ai.usage.output_tokens': 1,
+    }).end();
     // Two finite costs of 1e308 each: their sum is Infinity.
     child(p.tracer, 'big1', root, { 'gen_ai.request.model': 'big-model', 'gen_ai.usage.input_tokens': 1 }).end();
     child(p.tracer, 'big2', root, { 'gen_ai.request.model': 'big-model', 'gen_ai.usage.input_tokens': 1 }).end();

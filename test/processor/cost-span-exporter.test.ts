@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { ATTR_COST_ROLLUP_USD, ATTR_COST_SOURCE, ATTR_COST_USD, ATTR_TIME_TO_FIRST_CHUNK } from '../../src/attributes.js';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  type ReadableSpan,
+} from '@opentelemetry/sdk-trace-base';
+import {
+  ATTR_COST_ROLLUP_USD,
+  ATTR_COST_SOURCE,
+  ATTR_COST_USD,
+  ATTR_TIME_TO_FIRST_CHUNK,
+} from '../../src/attributes.js';
 import { CostSpanExporter } from '../../src/processor/cost-span-exporter.js';
 import { markFirstChunk } from '../../src/processor/first-chunk.js';
 import type { LlmCall } from '../../src/core/llm-call.js';
@@ -22,7 +32,10 @@ function setup() {
   const wrapped = new InMemorySpanExporter();
   const other = new InMemorySpanExporter();
   const calls: LlmCall[] = [];
-  const exporter = new CostSpanExporter(wrapped, { priceBook: new FixturePricer(), recorder: { record: (c) => calls.push(c) } });
+  const exporter = new CostSpanExporter(wrapped, {
+    priceBook: new FixturePricer(),
+    recorder: { record: (c) => calls.push(c) },
+  });
   // No CostSpanProcessor: this is the setup for SDKs without onEnding.
   const provider = new BasicTracerProvider({
     spanProcessors: [new SimpleSpanProcessor(exporter), new SimpleSpanProcessor(other)],
@@ -97,7 +110,13 @@ describe('CostSpanProcessor and CostSpanExporter configured together', () => {
     });
     provider
       .getTracer('t')
-      .startSpan('chat', { attributes: { 'gen_ai.request.model': 'fixture-model', 'gen_ai.usage.input_tokens': 100, 'gen_ai.usage.output_tokens': 10 } })
+      .startSpan('chat', {
+        attributes: {
+          'gen_ai.request.model': 'fixture-model',
+          'gen_ai.usage.input_tokens': 100,
+          'gen_ai.usage.output_tokens': 10,
+        },
+      })
       .end();
     const metrics = await collectMetrics(reader);
     const hist = metrics.get('gen_ai.usage.cost') as { dataPoints: { value: { count: number; sum: number } }[] };
@@ -108,7 +127,10 @@ describe('CostSpanProcessor and CostSpanExporter configured together', () => {
   it('records each call once: the exporter sees the span is enriched already', async () => {
     const { span, count } = await run();
     expect(count).toBe(1);
-    expect(span.attributes['gen_ai.usage.cost_usd']).toBeCloseTo(100 * FIXTURE_RATES.input + 10 * FIXTURE_RATES.output, 15);
+    expect(span.attributes['gen_ai.usage.cost_usd']).toBeCloseTo(
+      100 * FIXTURE_RATES.input + 10 * FIXTURE_RATES.output,
+      15,
+    );
   });
 
   it('records each call once even when the attribute limit left only the total on the span', async () => {

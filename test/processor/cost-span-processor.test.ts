@@ -68,13 +68,20 @@ describe('CostSpanProcessor: annotating inference spans', () => {
 
   it('hands the call to the recorder after annotating', () => {
     const calls: LlmCall[] = [];
-    const p = pipeline(new CostSpanProcessor({ priceBook: new FixturePricer(), recorder: { record: (c) => calls.push(c) } }));
+    const p = pipeline(
+      new CostSpanProcessor({ priceBook: new FixturePricer(), recorder: { record: (c) => calls.push(c) } }),
+    );
     p.tracer.startSpan('chat', { attributes: llmAttributes(), startTime: T0 }).end(T0 + 1000);
     expect(calls).toHaveLength(1);
     const call = calls[0] as LlmCall;
     expect(call.operation).toBe('chat');
     expect(call.durationSeconds).toBeCloseTo(1, 9);
-    expect(call.usage).toMatchObject({ model: 'fixture-model', inputTokens: 1500, cacheReadTokens: 1000, outputTokens: 400 });
+    expect(call.usage).toMatchObject({
+      model: 'fixture-model',
+      inputTokens: 1500,
+      cacheReadTokens: 1000,
+      outputTokens: 400,
+    });
     expect(call.result.costUsd).toBeCloseTo(EXPECTED_TOTAL, 15);
     expect(call.attributes[ATTR_COST_USD]).toBe(call.result.costUsd);
   });
@@ -82,8 +89,14 @@ describe('CostSpanProcessor: annotating inference spans', () => {
   it.each([
     ['no_model', { 'gen_ai.system': 'openai', 'gen_ai.usage.input_tokens': 5, 'gen_ai.usage.output_tokens': 1 }],
     ['no_usage', { 'gen_ai.request.model': 'fixture-model', 'gen_ai.operation.name': 'chat' }],
-    ['unknown_model', { 'gen_ai.request.model': 'nobody-knows', 'gen_ai.usage.input_tokens': 5, 'gen_ai.usage.output_tokens': 1 }],
-    ['invalid_usage', { 'gen_ai.request.model': 'fixture-model', 'gen_ai.usage.input_tokens': '5', 'gen_ai.usage.output_tokens': 1 }],
+    [
+      'unknown_model',
+      { 'gen_ai.request.model': 'nobody-knows', 'gen_ai.usage.input_tokens': 5, 'gen_ai.usage.output_tokens': 1 },
+    ],
+    [
+      'invalid_usage',
+      { 'gen_ai.request.model': 'fixture-model', 'gen_ai.usage.input_tokens': '5', 'gen_ai.usage.output_tokens': 1 },
+    ],
   ])('marks %s, never a cost of 0', (reason, attributes) => {
     const p = pipeline(new CostSpanProcessor({ priceBook: new FixturePricer() }));
     p.tracer.startSpan('llm', { attributes }).end();
@@ -104,10 +117,22 @@ describe('CostSpanProcessor: annotating inference spans', () => {
   it('uses a cost the provider billed instead of re-pricing, and prices estimates itself', () => {
     const pricer = new FixturePricer();
     const p = pipeline(new CostSpanProcessor({ priceBook: pricer, trustedCostAttributes: ['llm.cost.total'] }));
-    p.tracer.startSpan('llm', { attributes: llmAttributes({ 'llm.cost.total': 0.0123, 'llm.cost.prompt': 0.01, 'llm.cost.completion': 0.0023 }) }).end();
-    p.tracer.startSpan('gw', { attributes: llmAttributes({ 'gen_ai.usage.cost': 0.5, 'gen_ai.usage.cost.source': 'provider' }) }).end();
+    p.tracer
+      .startSpan('llm', {
+        attributes: llmAttributes({ 'llm.cost.total': 0.0123, 'llm.cost.prompt': 0.01, 'llm.cost.completion': 0.0023 }),
+      })
+      .end();
+    p.tracer
+      .startSpan('gw', {
+        attributes: llmAttributes({ 'gen_ai.usage.cost': 0.5, 'gen_ai.usage.cost.source': 'provider' }),
+      })
+      .end();
     p.tracer.startSpan('estimate', { attributes: llmAttributes({ 'gen_ai.usage.cost': 0.5 }) }).end();
-    p.tracer.startSpan('zero', { attributes: llmAttributes({ 'gen_ai.usage.cost': 0, 'gen_ai.usage.cost.source': 'provider' }) }).end();
+    p.tracer
+      .startSpan('zero', {
+        attributes: llmAttributes({ 'gen_ai.usage.cost': 0, 'gen_ai.usage.cost.source': 'provider' }),
+      })
+      .end();
     const a = p.byName('llm').attributes;
     expect(a[ATTR_COST_USD]).toBe(0.0123);
     expect(a[ATTR_COST_SOURCE]).toBe('reported');
@@ -141,7 +166,11 @@ describe('CostSpanProcessor: time to first chunk', () => {
     const ev = p.tracer.startSpan('ev', { attributes: llmAttributes(), startTime: T0 });
     ev.addEvent('ai.stream.firstChunk', T0 + 80);
     ev.end(T0 + 500);
-    p.tracer.startSpan('set', { attributes: llmAttributes({ 'gen_ai.response.time_to_first_chunk': 0.2, 'ai.response.msToFirstChunk': 999 }) }).end();
+    p.tracer
+      .startSpan('set', {
+        attributes: llmAttributes({ 'gen_ai.response.time_to_first_chunk': 0.2, 'ai.response.msToFirstChunk': 999 }),
+      })
+      .end();
     expect(p.byName('ms').attributes[ATTR_TIME_TO_FIRST_CHUNK]).toBeCloseTo(0.12, 9);
     expect(p.byName('ev').attributes[ATTR_TIME_TO_FIRST_CHUNK]).toBeCloseTo(0.08, 6);
     expect(p.byName('set').attributes[ATTR_TIME_TO_FIRST_CHUNK]).toBe(0.2);
@@ -159,7 +188,10 @@ describe('CostSpanProcessor: roll-up', () => {
     const pricer = new FixturePricer();
     const p = pipeline(new CostSpanProcessor({ priceBook: pricer }));
     const request = p.tracer.startSpan('GET /ask');
-    const agent = child(p.tracer, 'invoke_agent', request, { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.usage.input_tokens': 3000 });
+    const agent = child(p.tracer, 'invoke_agent', request, {
+      'gen_ai.operation.name': 'invoke_agent',
+      'gen_ai.usage.input_tokens': 3000,
+    });
     child(p.tracer, 'chat 1', agent, llmAttributes()).end();
     const tool = child(p.tracer, 'tool', agent, { 'gen_ai.operation.name': 'execute_tool' });
     child(p.tracer, 'chat 2', tool, llmAttributes({ 'gen_ai.usage.output_tokens': 10 })).end();
@@ -177,7 +209,10 @@ describe('CostSpanProcessor: roll-up', () => {
     expect(p.byName('GET /ask').attributes[ATTR_COST_ROLLUP_USD]).toBeCloseTo(cost1 + cost2, 12);
     // The agent span repeats usage but is never priced: the trace's cost is its calls' cost.
     expect(p.byName('invoke_agent').attributes[ATTR_COST_USD]).toBeUndefined();
-    const priced = p.spans().map((s) => s.attributes[ATTR_COST_USD]).filter((c): c is number => typeof c === 'number');
+    const priced = p
+      .spans()
+      .map((s) => s.attributes[ATTR_COST_USD])
+      .filter((c): c is number => typeof c === 'number');
     expect(priced.reduce((x, y) => x + y, 0)).toBeCloseTo(cost1 + cost2, 12);
     expect(pricer.calls).toHaveLength(3);
   });
@@ -217,8 +252,16 @@ describe('CostSpanProcessor: never throws into span.end()', () => {
     restoreDiag = d.restore;
     const p = pipeline(
       new CostSpanProcessor({
-        priceBook: { price: () => { throw new Error('boom'); } },
-        recorder: { record: () => { throw new Error('bang'); } },
+        priceBook: {
+          price: () => {
+            throw new Error('boom');
+          },
+        },
+        recorder: {
+          record: () => {
+            throw new Error('bang');
+          },
+        },
       }),
     );
     for (let i = 0; i < 3; i++) {
@@ -268,7 +311,12 @@ describe('CostSpanProcessor: options and lifecycle', () => {
   });
 
   it('applies a per-provider override', () => {
-    const p = pipeline(new CostSpanProcessor({ priceBook: new FixturePricer(), inputAccounting: { providers: { fixture: 'additive' } } }));
+    const p = pipeline(
+      new CostSpanProcessor({
+        priceBook: new FixturePricer(),
+        inputAccounting: { providers: { fixture: 'additive' } },
+      }),
+    );
     p.tracer.startSpan('llm', { attributes: llmAttributes({ 'gen_ai.usage.input_tokens': 300 }) }).end();
     const a = p.byName('llm').attributes;
     expect(a[ATTR_COST_INPUT_ACCOUNTING]).toBe('additive');

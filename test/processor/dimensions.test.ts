@@ -113,7 +113,8 @@ describe('dimensions from the request span and from baggage', () => {
     const spans = await request('/chat?user=user-42');
     // The request span of our server (the mock LLM's own server may be traced too, as its own root).
     const serverSpan = spans.find(
-      (s) => s.instrumentationScope.name === '@opentelemetry/instrumentation-http' && s.attributes['url.path'] === '/chat',
+      (s) =>
+        s.instrumentationScope.name === '@opentelemetry/instrumentation-http' && s.attributes['url.path'] === '/chat',
     )!;
     expect(serverSpan.attributes['enduser.id']).toBe('user-42');
     const call = llmSpan(spans);
@@ -159,7 +160,9 @@ describe('dimension tracking is bounded', () => {
       const exporter = new InMemorySpanExporter();
       const provider = new NodeTracerProvider({ spanProcessors: [processor, new SimpleSpanProcessor(exporter)] });
       const tracer = provider.getTracer('t');
-      const leaked = Array.from({ length: 5 }, () => tracer.startSpan('never ended', { attributes: { 'enduser.id': 'x' } }));
+      const leaked = Array.from({ length: 5 }, () =>
+        tracer.startSpan('never ended', { attributes: { 'enduser.id': 'x' } }),
+      );
       const live = (processor as unknown as { _dimensions: { _live: Map<string, unknown> } })._dimensions._live;
       expect(live.size).toBe(3);
       expect(warn.mock.calls.filter((c) => String(c[0]).includes('maxTrackedSpans'))).toHaveLength(1);

@@ -66,9 +66,12 @@ export function child(tracer: Tracer, name: string, parent: Span, attributes = {
 export function captureDiag(): { messages: string[]; restore(): void } {
   const messages: string[] = [];
   const push = (msg: string) => messages.push(msg);
-  diag.setLogger({ error: push, warn: push, info: () => {}, debug: () => {}, verbose: () => {} }, {
-    logLevel: DiagLogLevel.WARN,
-    suppressOverrideMessage: true,
-  });
+  diag.setLogger(
+    { error: push, warn: push, info: () => {}, debug: () => {}, verbose: () => {} },
+    {
+      logLevel: DiagLogLevel.WARN,
+      suppressOverrideMessage: true,
+    },
+  );
   return { messages, restore: () => diag.disable() };
 }

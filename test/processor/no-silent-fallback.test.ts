@@ -26,19 +26,24 @@ describe('a service tier the default table has no rate for', () => {
   it('leaves a real OpenAI flex call (Vercel AI SDK, Responses API) unpriced (unknown_service_tier) and counts it', async () => {
     const reader = new TestReader();
     const meterProvider = new MeterProvider({ readers: [reader] });
-    const processor = new CostSpanProcessor({ pricing: { embedded: true }, recorder: new CostMetrics({ meterProvider }) });
+    const processor = new CostSpanProcessor({
+      pricing: { embedded: true },
+      recorder: new CostMetrics({ meterProvider }),
+    });
     try {
       const { spans } = await runScenario('vercel-openai.responses.generateText', {
         llm,
         usage: { input: 1_000, output: 100, serviceTier: 'flex' },
         spanProcessors: [processor],
       });
-      const span = spans.find(s => String(s.attributes['ai.response.providerMetadata'] ?? '').includes('"flex"'));
+      const span = spans.find((s) => String(s.attributes['ai.response.providerMetadata'] ?? '').includes('"flex"'));
       expect(span, 'the AI SDK recorded the flex tier').toBeDefined();
       expect(span!.attributes[ATTR_COST_USD]).toBeUndefined();
       expect(span!.attributes[ATTR_COST_UNPRICED_REASON]).toBe('unknown_service_tier');
       const unpriced = (await collectMetrics(reader)).get('gen_ai.cost.unpriced_calls') as SumMetricData;
-      const point = unpriced.dataPoints.find(p => p.attributes['gen_ai.cost.unpriced_reason'] === 'unknown_service_tier');
+      const point = unpriced.dataPoints.find(
+        (p) => p.attributes['gen_ai.cost.unpriced_reason'] === 'unknown_service_tier',
+      );
       expect(point?.value).toBe(1);
     } finally {
       await meterProvider.shutdown();
@@ -51,8 +56,10 @@ describe('a service tier the default table has no rate for', () => {
       usage: { input: 1_000, output: 100, serviceTier: 'default' },
       spanProcessors: [new CostSpanProcessor()],
     });
-    const span = spans.find(s => s.attributes['gen_ai.usage.input_tokens'] === 1_000)!;
-    const expected = calcPrice({ input_tokens: 1_000, output_tokens: 100 }, 'gpt-4o', { providerId: 'openai' })!.total_price;
+    const span = spans.find((s) => s.attributes['gen_ai.usage.input_tokens'] === 1_000)!;
+    const expected = calcPrice({ input_tokens: 1_000, output_tokens: 100 }, 'gpt-4o', {
+      providerId: 'openai',
+    })!.total_price;
     expect(span.attributes[ATTR_COST_USD]).toBeCloseTo(expected, 12);
   });
 });
@@ -71,11 +78,13 @@ describe('the README’s alias example with the default table', () => {
     try {
       const processor = new CostSpanProcessor({ pricing: { aliases: { 'prod-gpt4o': 'azure/gpt-4o' } } });
       await processor.ready();
-      await new Promise(resolve => setImmediate(resolve));
+      await new Promise((resolve) => setImmediate(resolve));
       const p = pipeline(processor);
       p.tracer.startSpan('chat prod-gpt4o', { attributes: span }).end();
       const a = p.byName('chat prod-gpt4o').attributes;
-      const expected = calcPrice({ input_tokens: 1_000, output_tokens: 100 }, 'gpt-4o', { providerId: 'azure' })!.total_price;
+      const expected = calcPrice({ input_tokens: 1_000, output_tokens: 100 }, 'gpt-4o', {
+        providerId: 'azure',
+      })!.total_price;
       expect(a[ATTR_COST_USD]).toBeCloseTo(expected, 12);
       expect(a[ATTR_COST_MATCH]).toBe('alias');
       expect(diagOut.messages).toEqual([]);
@@ -90,15 +99,15 @@ describe('the README’s alias example with the default table', () => {
     try {
       const processor = new CostSpanProcessor({ pricing: { aliases: { 'prod-gpt4o': 'azure/gpt-4o-typo' } } });
       await processor.ready();
-      await new Promise(resolve => setImmediate(resolve));
-      const warnings = diagOut.messages.filter(m => m.includes('prod-gpt4o'));
+      await new Promise((resolve) => setImmediate(resolve));
+      const warnings = diagOut.messages.filter((m) => m.includes('prod-gpt4o'));
       expect(warnings).toHaveLength(1);
       expect(warnings[0]).toContain('azure/gpt-4o-typo');
       const p = pipeline(processor);
       p.tracer.startSpan('chat prod-gpt4o', { attributes: span }).end();
       p.tracer.startSpan('chat prod-gpt4o', { attributes: span }).end();
       expect(p.spans()[0]!.attributes[ATTR_COST_UNPRICED_REASON]).toBe('unknown_model');
-      expect(diagOut.messages.filter(m => m.includes('prod-gpt4o'))).toHaveLength(1);
+      expect(diagOut.messages.filter((m) => m.includes('prod-gpt4o'))).toHaveLength(1);
       await processor.shutdown();
     } finally {
       diagOut.restore();

@@ -18,14 +18,20 @@ describe('registration with NodeSDK({ spanProcessors })', () => {
     try {
       const tracer = trace.getTracer('app');
       await tracer.startActiveSpan('handle request', async (root) => {
-        await tracer.startActiveSpan('chat fixture-model', { attributes: {
-          'gen_ai.request.model': 'fixture-model',
-          'gen_ai.usage.input_tokens': 1000,
-          'gen_ai.usage.output_tokens': 100,
-        } }, async (span) => {
-          await new Promise((r) => setTimeout(r, 5));
-          span.end();
-        });
+        await tracer.startActiveSpan(
+          'chat fixture-model',
+          {
+            attributes: {
+              'gen_ai.request.model': 'fixture-model',
+              'gen_ai.usage.input_tokens': 1000,
+              'gen_ai.usage.output_tokens': 100,
+            },
+          },
+          async (span) => {
+            await new Promise((r) => setTimeout(r, 5));
+            span.end();
+          },
+        );
         root.end();
       });
       // SimpleSpanProcessor defers the export while NodeSDK's resource detectors are pending.
@@ -33,7 +39,10 @@ describe('registration with NodeSDK({ spanProcessors })', () => {
       const spans = exporter.getFinishedSpans();
       const expected = 1000 * FIXTURE_RATES.input + 100 * FIXTURE_RATES.output;
       expect(spans.find((s) => s.name === 'chat fixture-model')?.attributes[ATTR_COST_USD]).toBeCloseTo(expected, 15);
-      expect(spans.find((s) => s.name === 'handle request')?.attributes[ATTR_COST_ROLLUP_USD]).toBeCloseTo(expected, 12);
+      expect(spans.find((s) => s.name === 'handle request')?.attributes[ATTR_COST_ROLLUP_USD]).toBeCloseTo(
+        expected,
+        12,
+      );
     } finally {
       await sdk.shutdown();
     }

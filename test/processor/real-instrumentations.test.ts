@@ -38,7 +38,11 @@ function rate(entry: RawEntry, field: string): number {
 }
 
 /** Semconv usage → USD from the raw LiteLLM fields (standard tier, under every long-context threshold). */
-function expectedCost(key: string, u: { input: number; cacheRead?: number; cacheWrite?: number; output: number }, tier = ''): number {
+function expectedCost(
+  key: string,
+  u: { input: number; cacheRead?: number; cacheWrite?: number; output: number },
+  tier = '',
+): number {
   const e = raw[key] as RawEntry;
   const read = u.cacheRead ?? 0;
   const write = u.cacheWrite ?? 0;
@@ -53,7 +57,9 @@ function expectedCost(key: string, u: { input: number; cacheRead?: number; cache
 
 function newProcessor(): CostSpanProcessor {
   const { entries } = parseLiteLLMTable(raw, SOURCE);
-  return new CostSpanProcessor({ priceBook: new PriceBook({ table: new PriceTable(entries, SOURCE), embedded: false }) });
+  return new CostSpanProcessor({
+    priceBook: new PriceBook({ table: new PriceTable(entries, SOURCE), embedded: false }),
+  });
 }
 
 const costOf = (s: ReadableSpan) => s.attributes[ATTR_COST_USD];
@@ -74,53 +80,63 @@ describe.skipIf(!HAVE_TABLE)('real instrumentations + mock LLM + LiteLLM table',
   });
 
   describe('@opentelemetry/instrumentation-openai 0.21 (records no cache detail)', () => {
-    it.each<ScenarioId>(['otel-openai.chat', 'otel-openai.chat.stream', 'otel-openai.responses', 'otel-openai.responses.stream'])(
-      '%s: priced from input/output only',
-      async (id) => {
-        const { spans } = await runScenario(id, { llm, usage: OPENAI_USAGE, spanProcessors: [newProcessor()] });
-        const [span] = priced(spans);
-        expect(priced(spans)).toHaveLength(1);
-        expect(costOf(span as ReadableSpan)).toBeCloseTo(expectedCost('gpt-4o', { input: 2000, output: 300 }), 12);
-        expect(span?.attributes[ATTR_COST_SOURCE]).toBe(SOURCE);
-        expect(span?.attributes[ATTR_OPERATION_DURATION]).toBeGreaterThan(0);
-        expect(span?.attributes[ATTR_TIME_TO_FIRST_CHUNK]).toBeUndefined();
-      },
-    );
+    it.each<ScenarioId>([
+      'otel-openai.chat',
+      'otel-openai.chat.stream',
+      'otel-openai.responses',
+      'otel-openai.responses.stream',
+    ])('%s: priced from input/output only', async (id) => {
+      const { spans } = await runScenario(id, { llm, usage: OPENAI_USAGE, spanProcessors: [newProcessor()] });
+      const [span] = priced(spans);
+      expect(priced(spans)).toHaveLength(1);
+      expect(costOf(span as ReadableSpan)).toBeCloseTo(expectedCost('gpt-4o', { input: 2000, output: 300 }), 12);
+      expect(span?.attributes[ATTR_COST_SOURCE]).toBe(SOURCE);
+      expect(span?.attributes[ATTR_OPERATION_DURATION]).toBeGreaterThan(0);
+      expect(span?.attributes[ATTR_TIME_TO_FIRST_CHUNK]).toBeUndefined();
+    });
   });
 
   describe('@arizeai/openinference-instrumentation-openai', () => {
-    it.each<ScenarioId>(['openinference-openai.chat', 'openinference-openai.responses'])('%s: cache reads inside the prompt count', async (id) => {
-      const { spans } = await runScenario(id, { llm, usage: OPENAI_USAGE, spanProcessors: [newProcessor()] });
-      expect(priced(spans)).toHaveLength(1);
-      const span = priced(spans)[0] as ReadableSpan;
-      expect(costOf(span)).toBeCloseTo(expectedCost('gpt-4o', { input: 2000, cacheRead: 1000, output: 300 }), 12);
-      expect(span.attributes[ATTR_COST_INPUT_ACCOUNTING]).toBe('inclusive');
-      expect(span.attributes[ATTR_COST_INPUT_ACCOUNTING_REASON]).toBe('profile');
-    });
+    it.each<ScenarioId>(['openinference-openai.chat', 'openinference-openai.responses'])(
+      '%s: cache reads inside the prompt count',
+      async (id) => {
+        const { spans } = await runScenario(id, { llm, usage: OPENAI_USAGE, spanProcessors: [newProcessor()] });
+        expect(priced(spans)).toHaveLength(1);
+        const span = priced(spans)[0] as ReadableSpan;
+        expect(costOf(span)).toBeCloseTo(expectedCost('gpt-4o', { input: 2000, cacheRead: 1000, output: 300 }), 12);
+        expect(span.attributes[ATTR_COST_INPUT_ACCOUNTING]).toBe('inclusive');
+        expect(span.attributes[ATTR_COST_INPUT_ACCOUNTING_REASON]).toBe('profile');
+      },
+    );
 
     it('openinference-openai.chat.stream: records no usage, reported as such', async () => {
-      const { spans } = await runScenario('openinference-openai.chat.stream', { llm, usage: OPENAI_USAGE, spanProcessors: [newProcessor()] });
+      const { spans } = await runScenario('openinference-openai.chat.stream', {
+        llm,
+        usage: OPENAI_USAGE,
+        spanProcessors: [newProcessor()],
+      });
       expect(priced(spans)).toHaveLength(0);
       expect(spans[0]?.attributes[ATTR_COST_UNPRICED_REASON]).toBe('no_usage');
     });
   });
 
   describe('@traceloop/instrumentation-anthropic 0.27 + @anthropic-ai/sdk 0.60 (input excludes cache)', () => {
-    it.each<ScenarioId>(['traceloop-anthropic.messages', 'traceloop-anthropic.messages.stream', 'traceloop-anthropic.messages.sdk-stream'])(
-      '%s: cache reads and writes added to the raw input',
-      async (id) => {
-        const { spans } = await runScenario(id, { llm, usage: ANTHROPIC_USAGE, spanProcessors: [newProcessor()] });
-        expect(priced(spans)).toHaveLength(1);
-        const span = priced(spans)[0] as ReadableSpan;
-        expect(span.attributes['gen_ai.usage.input_tokens']).toBe(500); // raw Anthropic count
-        expect(costOf(span)).toBeCloseTo(
-          expectedCost('claude-sonnet-4-5', { input: 2000, cacheRead: 1000, cacheWrite: 500, output: 300 }),
-          12,
-        );
-        expect(span.attributes[ATTR_COST_INPUT_ACCOUNTING]).toBe('additive');
-        expect(span.attributes[ATTR_COST_INPUT_ACCOUNTING_REASON]).toBe('profile');
-      },
-    );
+    it.each<ScenarioId>([
+      'traceloop-anthropic.messages',
+      'traceloop-anthropic.messages.stream',
+      'traceloop-anthropic.messages.sdk-stream',
+    ])('%s: cache reads and writes added to the raw input', async (id) => {
+      const { spans } = await runScenario(id, { llm, usage: ANTHROPIC_USAGE, spanProcessors: [newProcessor()] });
+      expect(priced(spans)).toHaveLength(1);
+      const span = priced(spans)[0] as ReadableSpan;
+      expect(span.attributes['gen_ai.usage.input_tokens']).toBe(500); // raw Anthropic count
+      expect(costOf(span)).toBeCloseTo(
+        expectedCost('claude-sonnet-4-5', { input: 2000, cacheRead: 1000, cacheWrite: 500, output: 300 }),
+        12,
+      );
+      expect(span.attributes[ATTR_COST_INPUT_ACCOUNTING]).toBe('additive');
+      expect(span.attributes[ATTR_COST_INPUT_ACCOUNTING_REASON]).toBe('profile');
+    });
 
     it('rolls two calls up to a manual parent, leaving a plain sibling untouched', async () => {
       const h = await setupTraceloopAnthropic({ spanProcessors: [newProcessor()] });
@@ -196,7 +212,11 @@ describe.skipIf(!HAVE_TABLE)('real instrumentations + mock LLM + LiteLLM table',
       try {
         const processor = new CostSpanProcessor();
         await processor.ready();
-        const { spans } = await runScenario('otel-openai.chat', { llm, usage: OPENAI_USAGE, spanProcessors: [processor] });
+        const { spans } = await runScenario('otel-openai.chat', {
+          llm,
+          usage: OPENAI_USAGE,
+          spanProcessors: [processor],
+        });
         const span = priced(spans)[0] as ReadableSpan;
         expect(costOf(span)).toBeCloseTo(expectedCost('gpt-4o', { input: 2000, output: 300 }), 12);
         expect(span.attributes[ATTR_COST_SOURCE]).toMatch(/^litellm:litellm-model_prices_and_context_window\.json@/);
@@ -239,16 +259,31 @@ describe.skipIf(!HAVE_TABLE)('real instrumentations + mock LLM + LiteLLM table',
           },
         })
         .end();
-      expect(costOf(p.byName('priority'))).toBeCloseTo(expectedCost('gpt-4o', { input: 1000, output: 100 }, 'priority'), 12);
+      expect(costOf(p.byName('priority'))).toBeCloseTo(
+        expectedCost('gpt-4o', { input: 1000, output: 100 }, 'priority'),
+        12,
+      );
     });
 
     it('marks bad values invalid_usage and an unknown model unknown_model', () => {
       const p = pipeline(newProcessor());
       p.tracer
-        .startSpan('bad', { attributes: { 'gen_ai.request.model': 'gpt-4o', 'gen_ai.usage.input_tokens': -4, 'gen_ai.usage.output_tokens': 1 } })
+        .startSpan('bad', {
+          attributes: {
+            'gen_ai.request.model': 'gpt-4o',
+            'gen_ai.usage.input_tokens': -4,
+            'gen_ai.usage.output_tokens': 1,
+          },
+        })
         .end();
       p.tracer
-        .startSpan('unknown', { attributes: { 'gen_ai.request.model': 'gpt-4o-nonexistent-x', 'gen_ai.usage.input_tokens': 4, 'gen_ai.usage.output_tokens': 1 } })
+        .startSpan('unknown', {
+          attributes: {
+            'gen_ai.request.model': 'gpt-4o-nonexistent-x',
+            'gen_ai.usage.input_tokens': 4,
+            'gen_ai.usage.output_tokens': 1,
+          },
+        })
         .end();
       expect(p.byName('bad').attributes[ATTR_COST_UNPRICED_REASON]).toBe('invalid_usage');
       expect(p.byName('unknown').attributes[ATTR_COST_UNPRICED_REASON]).toBe('unknown_model');

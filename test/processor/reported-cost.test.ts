@@ -42,14 +42,22 @@ afterAll(async () => {
 async function setupOpenLIT(processor: CostSpanProcessor): Promise<Harness & { OpenAI: typeof OpenAIDefault }> {
   // Its subpaths are not in the package's `exports`: load the files by path.
   const dist = dirname(require.resolve('openlit'));
-  const OpenlitConfig = (require(join(dist, 'config.js')) as {
-    default: Record<string, unknown> & { updateConfig(o: Record<string, unknown>): void };
-  }).default;
-  OpenlitConfig.updateConfig({ applicationName: 'test', environment: 'test', disableMetrics: true, captureMessageContent: false });
+  const OpenlitConfig = (
+    require(join(dist, 'config.js')) as {
+      default: Record<string, unknown> & { updateConfig(o: Record<string, unknown>): void };
+    }
+  ).default;
+  OpenlitConfig.updateConfig({
+    applicationName: 'test',
+    environment: 'test',
+    disableMetrics: true,
+    captureMessageContent: false,
+  });
   // OpenLIT's pricing.json shape: USD per 1K tokens. Its gpt-4o entry has no cache-read price,
   // so OpenLIT bills cached tokens at the full input rate (the known error §3 is about).
   OpenlitConfig.pricingInfo = { chat: { 'gpt-4o': { promptPrice: 0.0025, completionPrice: 0.01 } } };
-  const Instr = (require(join(dist, 'instrumentation/openai/index.js')) as { default: new () => Instrumentation }).default;
+  const Instr = (require(join(dist, 'instrumentation/openai/index.js')) as { default: new () => Instrumentation })
+    .default;
   const instrumentation = new Instr();
   const { NodeTracerProvider } = await import('@opentelemetry/sdk-trace-node');
   const { InMemorySpanExporter, SimpleSpanProcessor } = await import('@opentelemetry/sdk-trace-base');
@@ -85,7 +93,7 @@ describe('an estimate already on the span (OpenLIT) is not taken as the billed c
         model: 'gpt-4o',
         messages: [{ role: 'user', content: usageDirective({ input: 2_500, cached: 1_920, output: 100 }) }],
       });
-      const span = h.getSpans().find(s => s.instrumentationScope.name.startsWith('@openlit/'));
+      const span = h.getSpans().find((s) => s.instrumentationScope.name.startsWith('@openlit/'));
       expect(span, 'OpenLIT produced a span').toBeDefined();
       const a = span!.attributes;
       // OpenLIT's own figure, from its table: every prompt token at the input rate.
@@ -104,14 +112,16 @@ describe('an estimate already on the span (OpenLIT) is not taken as the billed c
   });
 
   it('takes OpenLIT’s attribute as the cost when the user trusts it', async () => {
-    const h = await setupOpenLIT(new CostSpanProcessor({ priceBook: new PriceBook(), trustedCostAttributes: ['gen_ai.usage.cost'] }));
+    const h = await setupOpenLIT(
+      new CostSpanProcessor({ priceBook: new PriceBook(), trustedCostAttributes: ['gen_ai.usage.cost'] }),
+    );
     try {
       const client = new h.OpenAI({ baseURL: llm.openaiBaseURL, apiKey: 'test' });
       await client.chat.completions.create({
         model: 'gpt-4o',
         messages: [{ role: 'user', content: usageDirective({ input: 2_000, output: 100 }) }],
       });
-      const a = h.getSpans().find(s => s.instrumentationScope.name.startsWith('@openlit/'))!.attributes;
+      const a = h.getSpans().find((s) => s.instrumentationScope.name.startsWith('@openlit/'))!.attributes;
       expect(a[ATTR_COST_USD]).toBe(a['gen_ai.usage.cost']);
       expect(a[ATTR_COST_SOURCE]).toBe('reported');
       expect(a[ATTR_COST_REPORTED_FROM]).toBe('gen_ai.usage.cost');
@@ -147,8 +157,10 @@ function startOpenRouterStub(cost: number, upstream?: number): Promise<{ server:
       );
     });
   });
-  return new Promise(resolve =>
-    server.listen(0, '127.0.0.1', () => resolve({ server, baseURL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1` })),
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () =>
+      resolve({ server, baseURL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/v1` }),
+    ),
   );
 }
 
@@ -158,23 +170,29 @@ describe('OpenRouter’s billed usage.cost through the Vercel AI SDK is reported
     const reader = new TestReader();
     const meterProvider = new MeterProvider({ readers: [reader] });
     const h = await setupVercelAI({
-      spanProcessors: [new CostSpanProcessor({ priceBook: new PriceBook(), recorder: new CostMetrics({ meterProvider }) })],
+      spanProcessors: [
+        new CostSpanProcessor({ priceBook: new PriceBook(), recorder: new CostMetrics({ meterProvider }) }),
+      ],
     });
     try {
       const { createOpenRouter } = await import('@openrouter/ai-sdk-provider');
       const openrouter = createOpenRouter({ apiKey: 'test', baseURL });
-      await h.tracer.startActiveSpan('request', async root => {
-        await h.ai.generateText({ model: openrouter('anthropic/claude-sonnet-4.5'), prompt: 'Hi', experimental_telemetry: h.telemetry });
+      await h.tracer.startActiveSpan('request', async (root) => {
+        await h.ai.generateText({
+          model: openrouter('anthropic/claude-sonnet-4.5'),
+          prompt: 'Hi',
+          experimental_telemetry: h.telemetry,
+        });
         root.end();
       });
-      const call = h.getSpans().find(s => s.name === 'ai.generateText.doGenerate');
+      const call = h.getSpans().find((s) => s.name === 'ai.generateText.doGenerate');
       expect(call, 'the AI SDK produced its inference span').toBeDefined();
       expect(call!.attributes[ATTR_COST_USD]).toBe(0.004812);
       expect(call!.attributes[ATTR_COST_SOURCE]).toBe('reported');
       expect(call!.attributes[ATTR_COST_REPORTED_FROM]).toBe('ai.response.providerMetadata');
       expect(call!.attributes[ATTR_COST_PRICING_KEY]).toBeUndefined();
       // Reported costs roll up like priced ones.
-      expect(h.getSpans().find(s => s.name === 'request')!.attributes[ATTR_COST_ROLLUP_USD]).toBe(0.004812);
+      expect(h.getSpans().find((s) => s.name === 'request')!.attributes[ATTR_COST_ROLLUP_USD]).toBe(0.004812);
       const metrics = await collectMetrics(reader);
       const hist = metrics.get('gen_ai.usage.cost') as { dataPoints: { value: { sum: number; count: number } }[] };
       expect(hist.dataPoints.reduce((s, p) => s + p.value.sum, 0)).toBeCloseTo(0.004812, 12);
@@ -191,8 +209,12 @@ describe('OpenRouter’s billed usage.cost through the Vercel AI SDK is reported
     try {
       const { createOpenRouter } = await import('@openrouter/ai-sdk-provider');
       const openrouter = createOpenRouter({ apiKey: 'test', baseURL });
-      await h.ai.generateText({ model: openrouter('anthropic/claude-sonnet-4.5'), prompt: 'Hi', experimental_telemetry: h.telemetry });
-      const call = h.getSpans().find(s => s.name === 'ai.generateText.doGenerate')!;
+      await h.ai.generateText({
+        model: openrouter('anthropic/claude-sonnet-4.5'),
+        prompt: 'Hi',
+        experimental_telemetry: h.telemetry,
+      });
+      const call = h.getSpans().find((s) => s.name === 'ai.generateText.doGenerate')!;
       expect(call.attributes[ATTR_COST_USD]).toBeCloseTo(0.0042, 15);
     } finally {
       await h.shutdown();
@@ -210,12 +232,29 @@ describe('gen_ai.usage.cost with the proposed gen_ai.usage.cost.source', () => {
     'gen_ai.usage.output_tokens': 100,
     ...extra,
   });
-  const standard = calcPrice({ input_tokens: 1_000, output_tokens: 100 }, 'gpt-4o', { providerId: 'openai' })!.total_price;
+  const standard = calcPrice({ input_tokens: 1_000, output_tokens: 100 }, 'gpt-4o', {
+    providerId: 'openai',
+  })!.total_price;
 
   it.each([
-    ['source = provider', { 'gen_ai.usage.cost': 0.0042, 'gen_ai.usage.cost.source': 'provider' }, 0.0042, 'gen_ai.usage.cost'],
-    ['the proposal’s .amount spelling', { 'gen_ai.usage.cost.amount': 0.0042, 'gen_ai.usage.cost.source': 'provider' }, 0.0042, 'gen_ai.usage.cost.amount'],
-    ['currency USD', { 'gen_ai.usage.cost': 0.0042, 'gen_ai.usage.cost.source': 'provider', 'gen_ai.usage.cost.currency': 'USD' }, 0.0042, 'gen_ai.usage.cost'],
+    [
+      'source = provider',
+      { 'gen_ai.usage.cost': 0.0042, 'gen_ai.usage.cost.source': 'provider' },
+      0.0042,
+      'gen_ai.usage.cost',
+    ],
+    [
+      'the proposal’s .amount spelling',
+      { 'gen_ai.usage.cost.amount': 0.0042, 'gen_ai.usage.cost.source': 'provider' },
+      0.0042,
+      'gen_ai.usage.cost.amount',
+    ],
+    [
+      'currency USD',
+      { 'gen_ai.usage.cost': 0.0042, 'gen_ai.usage.cost.source': 'provider', 'gen_ai.usage.cost.currency': 'USD' },
+      0.0042,
+      'gen_ai.usage.cost',
+    ],
   ])('is reported when the provider billed it (%s)', (_name, extra, cost, from) => {
     const p = pipeline(new CostSpanProcessor({ priceBook: new PriceBook() }));
     p.tracer.startSpan('chat gpt-4o', { attributes: llmAttrs(extra) }).end();
@@ -230,7 +269,10 @@ describe('gen_ai.usage.cost with the proposed gen_ai.usage.cost.source', () => {
     ['no source', { 'gen_ai.usage.cost': 0.5 }],
     ['a locally computed cost', { 'gen_ai.usage.cost': 0.5, 'gen_ai.usage.cost.source': 'local' }],
     ['a pricing-table cost', { 'gen_ai.usage.cost': 0.5, 'gen_ai.usage.cost.source': 'pricing_table' }],
-    ['another currency', { 'gen_ai.usage.cost': 0.5, 'gen_ai.usage.cost.source': 'provider', 'gen_ai.usage.cost.currency': 'EUR' }],
+    [
+      'another currency',
+      { 'gen_ai.usage.cost': 0.5, 'gen_ai.usage.cost.source': 'provider', 'gen_ai.usage.cost.currency': 'EUR' },
+    ],
     ['OpenInference llm.cost.total', { 'llm.cost.total': 0.5 }],
   ])('is an estimate otherwise (%s): priced from usage, the attribute kept as is', (_name, extra) => {
     const p = pipeline(new CostSpanProcessor({ priceBook: new PriceBook() }));
@@ -242,9 +284,16 @@ describe('gen_ai.usage.cost with the proposed gen_ai.usage.cost.source', () => {
   });
 
   it('trusts a named attribute before the built-in sources, and ignores a bad option value with a warning', () => {
-    const p = pipeline(new CostSpanProcessor({ priceBook: new PriceBook(), trustedCostAttributes: ['acme.billed_usd'] }));
+    const p = pipeline(
+      new CostSpanProcessor({ priceBook: new PriceBook(), trustedCostAttributes: ['acme.billed_usd'] }),
+    );
     const parent = p.tracer.startSpan('agent', { attributes: { 'gen_ai.operation.name': 'invoke_agent' } });
-    child(p.tracer, 'chat gpt-4o', parent, llmAttrs({ 'acme.billed_usd': 0.0031, 'gen_ai.usage.cost': 9, 'gen_ai.usage.cost.source': 'provider' })).end();
+    child(
+      p.tracer,
+      'chat gpt-4o',
+      parent,
+      llmAttrs({ 'acme.billed_usd': 0.0031, 'gen_ai.usage.cost': 9, 'gen_ai.usage.cost.source': 'provider' }),
+    ).end();
     parent.end();
     const a = p.byName('chat gpt-4o').attributes;
     expect(a[ATTR_COST_USD]).toBe(0.0031);
@@ -253,10 +302,12 @@ describe('gen_ai.usage.cost with the proposed gen_ai.usage.cost.source', () => {
 
     const diagOut = captureDiag();
     try {
-      const bad = pipeline(new CostSpanProcessor({ priceBook: new PriceBook(), trustedCostAttributes: 'acme.billed_usd' as never }));
+      const bad = pipeline(
+        new CostSpanProcessor({ priceBook: new PriceBook(), trustedCostAttributes: 'acme.billed_usd' as never }),
+      );
       bad.tracer.startSpan('chat gpt-4o', { attributes: llmAttrs({ 'acme.billed_usd': 0.0031 }) }).end();
       expect(bad.byName('chat gpt-4o').attributes[ATTR_COST_USD]).toBeCloseTo(standard, 12);
-      expect(diagOut.messages.filter(m => m.includes('trustedCostAttributes'))).toHaveLength(1);
+      expect(diagOut.messages.filter((m) => m.includes('trustedCostAttributes'))).toHaveLength(1);
     } finally {
       diagOut.restore();
     }

@@ -27,7 +27,9 @@ function rate(key: string, field: string): number {
 /** Same wiring as real-instrumentations.test.ts: the raw table through the LiteLLM parser, no embedded fallback. */
 function newProcessor(): CostSpanProcessor {
   const { entries } = parseLiteLLMTable(readSharedTable(), SOURCE);
-  return new CostSpanProcessor({ priceBook: new PriceBook({ table: new PriceTable(entries, SOURCE), embedded: false }) });
+  return new CostSpanProcessor({
+    priceBook: new PriceBook({ table: new PriceTable(entries, SOURCE), embedded: false }),
+  });
 }
 
 const costOf = (s: ReadableSpan) => s.attributes[ATTR_COST_USD];
@@ -99,13 +101,16 @@ describe.skipIf(NO_SHARED_TABLE)(`Vercel ai.response.providerMetadata priced ${S
       u.cached * rate(K, 'cache_read_input_token_cost_priority') +
       u.output * rate(K, 'output_cost_per_token_priority');
 
-    it.each<ScenarioId>(['vercel-openai.responses.generateText', 'vercel-openai.responses.streamText'])('%s', async (id) => {
-      const { spans } = await runScenario(id, { llm, usage: u, spanProcessors: [newProcessor()] });
-      const span = inferenceSpan(spans);
-      expect(JSON.parse(span.attributes[METADATA] as string).openai.serviceTier).toBe('priority');
-      expect(costOf(span)).toBeCloseTo(expected(), 12);
-      expectNoMetadataCopied(span);
-    });
+    it.each<ScenarioId>(['vercel-openai.responses.generateText', 'vercel-openai.responses.streamText'])(
+      '%s',
+      async (id) => {
+        const { spans } = await runScenario(id, { llm, usage: u, spanProcessors: [newProcessor()] });
+        const span = inferenceSpan(spans);
+        expect(JSON.parse(span.attributes[METADATA] as string).openai.serviceTier).toBe('priority');
+        expect(costOf(span)).toBeCloseTo(expected(), 12);
+        expectNoMetadataCopied(span);
+      },
+    );
 
     it('prices at the standard tier when outputs are not recorded (no providerMetadata)', async () => {
       const h = await setupVercelAI({ spanProcessors: [newProcessor()] });

@@ -17,8 +17,6 @@ const IN_CI = !!process.env.CI && process.env.CI !== 'false';
  * set: then they run and fail on the missing table. */
 export const RUN_TABLE_TESTS = existsSync(SHARED_TABLE) || IN_CI;
 
-
-
 export interface Run {
   code: number;
   stdout: string;
@@ -26,10 +24,17 @@ export interface Run {
 }
 
 /** Runs `llm-cost ARGS` with only the given environment (plus PATH and a private cache). */
-export function runCli(args: string[], options: { env?: Record<string, string>; stdin?: Buffer | string; cacheHome?: string } = {}): Promise<Run> {
+export function runCli(
+  args: string[],
+  options: { env?: Record<string, string>; stdin?: Buffer | string; cacheHome?: string } = {},
+): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], {
-      env: { PATH: process.env.PATH ?? '', XDG_CACHE_HOME: options.cacheHome ?? join(ROOT, 'node_modules', '.cache', 'report-test'), ...options.env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        XDG_CACHE_HOME: options.cacheHome ?? join(ROOT, 'node_modules', '.cache', 'report-test'),
+        ...options.env,
+      },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -70,7 +75,12 @@ export function ratesOf(entry: Record<string, number>): Rates {
 
 /** Cost of one call at `r` (input includes cache; reasoning billed as output in these entries). */
 export function costAt(c: Pick<SampleCall, 'input' | 'output' | 'cacheRead' | 'cacheWrite'>, r: Rates): number {
-  return (c.input - c.cacheRead - c.cacheWrite) * r.input + c.cacheRead * r.cacheRead + c.cacheWrite * r.cacheWrite + c.output * r.output;
+  return (
+    (c.input - c.cacheRead - c.cacheWrite) * r.input +
+    c.cacheRead * r.cacheRead +
+    c.cacheWrite * r.cacheWrite +
+    c.output * r.output
+  );
 }
 
 /** Reads saved against the uncached input price minus what writes cost above it. */
@@ -112,7 +122,11 @@ export function expectedFigures(calls: SampleCall[], cost: (c: SampleCall) => nu
 }
 
 /** Compares report figures with expected ones: counts exactly, dollars to 1e-9 relative. */
-export function expectFiguresMatch(actual: Record<string, unknown>, expected: Record<string, unknown>, where: string): void {
+export function expectFiguresMatch(
+  actual: Record<string, unknown>,
+  expected: Record<string, unknown>,
+  where: string,
+): void {
   for (const [k, v] of Object.entries(expected)) {
     const a = actual[k];
     if (typeof v === 'number' && !Number.isInteger(v)) {

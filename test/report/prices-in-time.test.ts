@@ -19,7 +19,9 @@ const MODEL = 'o3';
 
 function changeDate(): number {
   const model = findProvider({ providerId: 'openai' })!.models.find((m) => m.id === MODEL)!;
-  const dated = (model.prices as { constraint?: { type: string; start_date?: string } }[]).find((p) => p.constraint?.type === 'start_date');
+  const dated = (model.prices as { constraint?: { type: string; start_date?: string } }[]).find(
+    (p) => p.constraint?.type === 'start_date',
+  );
   return Date.parse(dated!.constraint!.start_date!);
 }
 
@@ -54,13 +56,19 @@ async function writeSample(calls: Call[]): Promise<string> {
   await provider.shutdown();
   // Two lines, as two batches of a BatchSpanProcessor.
   const half = Math.ceil(spans.length / 2);
-  const lines = [spans.slice(0, half), spans.slice(half)].map((batch) => new TextDecoder().decode(JsonTraceSerializer.serializeRequest(batch)));
+  const lines = [spans.slice(0, half), spans.slice(half)].map((batch) =>
+    new TextDecoder().decode(JsonTraceSerializer.serializeRequest(batch)),
+  );
   const path = join(mkdtempSync(join(tmpdir(), 'report-time-')), 'traces.jsonl');
   writeFileSync(path, `${lines.join('\n')}\n`);
   return path;
 }
 
-const theirs = (c: Call): number => calcPrice({ input_tokens: c.input, output_tokens: c.output }, MODEL, { providerId: 'openai', timestamp: new Date(c.startMs) })!.total_price;
+const theirs = (c: Call): number =>
+  calcPrice({ input_tokens: c.input, output_tokens: c.output }, MODEL, {
+    providerId: 'openai',
+    timestamp: new Date(c.startMs),
+  })!.total_price;
 
 describe('llm-cost report prices each span at its own time', () => {
   beforeAll(() => ensureBuilt());
@@ -77,7 +85,10 @@ describe('llm-cost report prices each span at its own time', () => {
     const r = await runCli(['report', file, '--by', 'day', '--format', 'json']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    const out = JSON.parse(r.stdout) as { groups: { key: { day: string }; calls: number; cost_usd: number }[]; total: { cost_usd: number } };
+    const out = JSON.parse(r.stdout) as {
+      groups: { key: { day: string }; calls: number; cost_usd: number }[];
+      total: { cost_usd: number };
+    };
     const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
     const expected = new Map<string, { calls: number; cost: number }>();
     for (const c of calls) {
@@ -96,7 +107,15 @@ describe('llm-cost report prices each span at its own time', () => {
     const total = calls.reduce((s, c) => s + theirs(c), 0);
     expect(out.total.cost_usd).toBeCloseTo(total, 10);
     // Same tokens priced at one price for all would differ: the test sees the change.
-    const flat = calls.reduce((s, c) => s + calcPrice({ input_tokens: c.input, output_tokens: c.output }, MODEL, { providerId: 'openai', timestamp: new Date(date) })!.total_price, 0);
+    const flat = calls.reduce(
+      (s, c) =>
+        s +
+        calcPrice({ input_tokens: c.input, output_tokens: c.output }, MODEL, {
+          providerId: 'openai',
+          timestamp: new Date(date),
+        })!.total_price,
+      0,
+    );
     expect(Math.abs(out.total.cost_usd - flat)).toBeGreaterThan(0.01);
   });
 
@@ -110,15 +129,33 @@ describe('llm-cost report prices each span at its own time', () => {
     const from = new Date(date + 2 * 86_400_000).toISOString().slice(0, 10);
     const dir = mkdtempSync(join(tmpdir(), 'report-time-overrides-'));
     const overrides = join(dir, 'overrides.json');
-    writeFileSync(overrides, JSON.stringify({ [MODEL]: { litellm_provider: 'openai', input_cost_per_token: 1e-6, output_cost_per_token: 4e-6, effective_date: from } }));
+    writeFileSync(
+      overrides,
+      JSON.stringify({
+        [MODEL]: {
+          litellm_provider: 'openai',
+          input_cost_per_token: 1e-6,
+          output_cost_per_token: 4e-6,
+          effective_date: from,
+        },
+      }),
+    );
     for (const field of ['cost_usd', 'repriced_cost_usd'] as const) {
       const args = field === 'cost_usd' ? [] : ['--reprice'];
-      const r = await runCli(['report', file, '--by', 'day', ...args, '--format', 'json'], { env: { OTEL_LLM_COST_OVERRIDES_PATH: overrides } });
+      const r = await runCli(['report', file, '--by', 'day', ...args, '--format', 'json'], {
+        env: { OTEL_LLM_COST_OVERRIDES_PATH: overrides },
+      });
       expect(r.stderr).toBe('');
       const out = JSON.parse(r.stdout) as { groups: ({ key: { day: string } } & Record<typeof field, number>)[] };
       const byDay = new Map(out.groups.map((g) => [g.key.day, g[field]]));
-      expect(byDay.get(new Date(calls[0]!.startMs).toISOString().slice(0, 10)), field).toBeCloseTo(theirs(calls[0]!), 10);
-      expect(byDay.get(new Date(calls[1]!.startMs).toISOString().slice(0, 10)), field).toBeCloseTo(8_000 * 1e-6 + 1_000 * 4e-6, 10);
+      expect(byDay.get(new Date(calls[0]!.startMs).toISOString().slice(0, 10)), field).toBeCloseTo(
+        theirs(calls[0]!),
+        10,
+      );
+      expect(byDay.get(new Date(calls[1]!.startMs).toISOString().slice(0, 10)), field).toBeCloseTo(
+        8_000 * 1e-6 + 1_000 * 4e-6,
+        10,
+      );
     }
   });
 });

@@ -41,7 +41,12 @@ describe('Prometheus rules: wired into the compose stack', () => {
   it('alerts on the budget, a spike, the unpriced share and missing cost data', () => {
     const groups = parse(readFileSync(RULES, 'utf8')).groups as { rules: { alert?: string }[] }[];
     const alerts = groups.flatMap((g) => g.rules.map((r) => r.alert).filter(Boolean));
-    expect(alerts.sort()).toEqual(['LLMCostDataMissing', 'LLMSpendOverHourlyBudget', 'LLMSpendSpike', 'LLMUnpricedShareHigh']);
+    expect(alerts.sort()).toEqual([
+      'LLMCostDataMissing',
+      'LLMSpendOverHourlyBudget',
+      'LLMSpendSpike',
+      'LLMUnpricedShareHigh',
+    ]);
   });
 });
 

@@ -56,7 +56,12 @@ function run(aggregator: ReportAggregator, data: unknown): void {
 describe('ReportAggregator: bounded groups', () => {
   it('folds keys beyond maxGroups into (other) and keeps the totals exact', () => {
     const aggregator = new ReportAggregator({ by: ['attr:enduser.id'], maxGroups: 10 });
-    const spans = Array.from({ length: 50 }, (_, i) => ({ trace: i + 1, user: `u${i}`, input: 100 * (i + 1), output: 10 }));
+    const spans = Array.from({ length: 50 }, (_, i) => ({
+      trace: i + 1,
+      user: `u${i}`,
+      input: 100 * (i + 1),
+      output: 10,
+    }));
     run(aggregator, request(spans));
     const result = aggregator.result();
     expect(result.groups).toHaveLength(11);
@@ -75,7 +80,9 @@ describe('TopTraces: bounded candidates', () => {
     // 1,000 cheap single-call traces around three expensive ones whose calls are spread out.
     for (let i = 0; i < 1000; i++) {
       top.add(`cheap-${i}`, 0.001, 0, null);
-      if (i % 100 === 0) for (const heavy of ['a', 'b', 'c']) top.add(`heavy-${heavy}`, heavy === 'a' ? 3 : heavy === 'b' ? 2 : 1, 0, null);
+      if (i % 100 === 0)
+        for (const heavy of ['a', 'b', 'c'])
+          top.add(`heavy-${heavy}`, heavy === 'a' ? 3 : heavy === 'b' ? 2 : 1, 0, null);
     }
     const result = top.result();
     expect(result.map((t) => t.trace_id)).toEqual(['heavy-a', 'heavy-b', 'heavy-c']);

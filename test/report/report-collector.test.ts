@@ -15,7 +15,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { buildSampleSpans, SAMPLE_CALLS, SAMPLE_BASE_MS } from './sample-spans.js';
 import { ensureBuilt, expectedFigures, expectFiguresMatch, RUN_TABLE_TESTS, runCli, SHARED_TABLE } from './helpers.js';
-import { freePort, IN_CI, sendSpans, startTool, toolAvailable, toolPath, waitForHttp, type RunningTool } from './tools.js';
+import {
+  freePort,
+  IN_CI,
+  sendSpans,
+  startTool,
+  toolAvailable,
+  toolPath,
+  waitForHttp,
+  type RunningTool,
+} from './tools.js';
 
 const env = { OTEL_LLM_COST_PRICES_PATH: SHARED_TABLE };
 let batches: ReadableSpan[][];
@@ -95,7 +104,11 @@ describe.skipIf(!RUN_TABLE_TESTS || !runOtelcol)(
         const report = JSON.parse(r.stdout);
         expectFiguresMatch(report.total, expectedFigures(SAMPLE_CALLS), `${file} total`);
         for (const g of report.groups) {
-          expectFiguresMatch(g, expectedFigures(SAMPLE_CALLS.filter((c) => c.model === g.key.model)), `${file} ${g.key.model}`);
+          expectFiguresMatch(
+            g,
+            expectedFigures(SAMPLE_CALLS.filter((c) => c.model === g.key.model)),
+            `${file} ${g.key.model}`,
+          );
         }
       }
     });
@@ -162,7 +175,9 @@ describe.skipIf(!RUN_TABLE_TESTS || !runJaeger)(
       );
       // Jaeger traces its own queries over OTLP, by default to 127.0.0.1:4317, a fixed port that
       // something else on this machine may own: point it at a port nobody listens on.
-      jaeger = startTool(toolPath('jaeger'), ['--config', config], { OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${await freePort()}` });
+      jaeger = startTool(toolPath('jaeger'), ['--config', config], {
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${await freePort()}`,
+      });
       queryUrl = `http://127.0.0.1:${query}`;
       await waitForHttp(`${queryUrl}/api/v3/services`, jaeger);
       await waitForHttp(`http://127.0.0.1:${otlp}/v1/traces`, jaeger);
@@ -172,7 +187,8 @@ describe.skipIf(!RUN_TABLE_TESTS || !runJaeger)(
       for (;;) {
         const services = (await (await fetch(`${queryUrl}/api/v3/services`)).json()) as { services?: string[] };
         if (['chat-api', 'support-agent'].every((s) => services.services?.includes(s))) break;
-        if (Date.now() > deadline) throw new Error(`Jaeger did not list the services: ${JSON.stringify(services)}\n${jaeger.log()}`);
+        if (Date.now() > deadline)
+          throw new Error(`Jaeger did not list the services: ${JSON.stringify(services)}\n${jaeger.log()}`);
         await new Promise((r) => setTimeout(r, 200));
       }
     }, 120_000);
@@ -181,29 +197,56 @@ describe.skipIf(!RUN_TABLE_TESTS || !runJaeger)(
       await jaeger?.stop();
     });
 
-    const window = ['--from', new Date(SAMPLE_BASE_MS - 3_600_000).toISOString(), '--to', new Date(SAMPLE_BASE_MS + 3 * 86_400_000).toISOString()];
+    const window = [
+      '--from',
+      new Date(SAMPLE_BASE_MS - 3_600_000).toISOString(),
+      '--to',
+      new Date(SAMPLE_BASE_MS + 3 * 86_400_000).toISOString(),
+    ];
 
     for (const service of ['chat-api', 'support-agent']) {
       it(`reports the calls of ${service} read through the query API`, async () => {
-        const r = await runCli(['report', '--jaeger', queryUrl, '--service', service, ...window, '--by', 'model', '--format', 'json'], { env });
+        const r = await runCli(
+          ['report', '--jaeger', queryUrl, '--service', service, ...window, '--by', 'model', '--format', 'json'],
+          { env },
+        );
         expect(r.code, r.stderr).toBe(0);
         const report = JSON.parse(r.stdout);
         const calls = SAMPLE_CALLS.filter((c) => c.service === service);
         expectFiguresMatch(report.total, expectedFigures(calls), `${service} total`);
         for (const g of report.groups) {
-          expectFiguresMatch(g, expectedFigures(calls.filter((c) => c.model === g.key.model)), `${service} ${g.key.model}`);
+          expectFiguresMatch(
+            g,
+            expectedFigures(calls.filter((c) => c.model === g.key.model)),
+            `${service} ${g.key.model}`,
+          );
         }
       });
     }
 
     it('an empty window gives an empty report, and an unreachable Jaeger an error', async () => {
       const empty = await runCli(
-        ['report', '--jaeger', queryUrl, '--service', 'chat-api', '--from', '2020-01-01', '--to', '2020-01-02', '--format', 'json'],
+        [
+          'report',
+          '--jaeger',
+          queryUrl,
+          '--service',
+          'chat-api',
+          '--from',
+          '2020-01-01',
+          '--to',
+          '2020-01-02',
+          '--format',
+          'json',
+        ],
         { env },
       );
       expect(empty.code, empty.stderr).toBe(0);
       expect(JSON.parse(empty.stdout).total.calls).toBe(0);
-      const down = await runCli(['report', '--jaeger', `http://127.0.0.1:${await freePort()}`, '--service', 'x', '--format', 'json'], { env });
+      const down = await runCli(
+        ['report', '--jaeger', `http://127.0.0.1:${await freePort()}`, '--service', 'x', '--format', 'json'],
+        { env },
+      );
       expect(down.code).toBe(1);
       expect(down.stderr).toContain('llm-cost report: http://127.0.0.1:');
     });

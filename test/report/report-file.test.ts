@@ -53,7 +53,8 @@ function groupCalls(dimension: (c: SampleCall) => string | null): Map<string | n
 function expectGroups(report: any, by: string, dimension: (c: SampleCall) => string | null): void {
   const expected = groupCalls(dimension);
   expect(report.groups.map((g: any) => g.key[by]).sort()).toEqual([...expected.keys()].sort());
-  for (const g of report.groups) expectFiguresMatch(g, expectedFigures(expected.get(g.key[by]) as SampleCall[]), `${by}=${g.key[by]}`);
+  for (const g of report.groups)
+    expectFiguresMatch(g, expectedFigures(expected.get(g.key[by]) as SampleCall[]), `${by}=${g.key[by]}`);
   const costs = report.groups.map((g: any) => g.cost_usd);
   expect(costs).toEqual([...costs].sort((a, b) => b - a));
 }
@@ -63,8 +64,18 @@ describe.skipIf(!RUN_TABLE_TESTS)('llm-cost report: totals from a Collector file
     const report = await reportJson([SAMPLE]);
     expect(Object.keys(report)).toEqual(['from', 'to', 'groups', 'total', 'unpriced']);
     expect(Object.keys(report.groups[0])).toEqual([
-      'key', 'calls', 'priced_calls', 'unpriced_calls', 'input_tokens', 'output_tokens', 'cache_read_tokens',
-      'cache_write_tokens', 'reasoning_tokens', 'cost_usd', 'cache_hit_rate', 'cache_net_savings_usd',
+      'key',
+      'calls',
+      'priced_calls',
+      'unpriced_calls',
+      'input_tokens',
+      'output_tokens',
+      'cache_read_tokens',
+      'cache_write_tokens',
+      'reasoning_tokens',
+      'cost_usd',
+      'cache_hit_rate',
+      'cache_net_savings_usd',
     ]);
     expect(report.from).toBe(new Date(Math.min(...SAMPLE_CALLS.map((c) => c.startMs))).toISOString());
     expect(report.to).toBe(new Date(Math.max(...SAMPLE_CALLS.map((c) => c.startMs))).toISOString());
@@ -100,7 +111,11 @@ describe.skipIf(!RUN_TABLE_TESTS)('llm-cost report: totals from a Collector file
 
   it('lists what it could not price, by model and reason', async () => {
     const report = await reportJson([SAMPLE]);
-    const expected = SAMPLE_CALLS.filter((c) => c.unpriced).map((c) => ({ model: c.model, reason: c.unpriced, calls: 1 }));
+    const expected = SAMPLE_CALLS.filter((c) => c.unpriced).map((c) => ({
+      model: c.model,
+      reason: c.unpriced,
+      calls: 1,
+    }));
     expect(report.unpriced).toEqual(expect.arrayContaining(expected));
     expect(report.unpriced).toHaveLength(expected.length);
   });
@@ -125,7 +140,11 @@ describe.skipIf(!RUN_TABLE_TESTS)('llm-cost report: totals from a Collector file
     expect(report.groups).toHaveLength(expected.size);
     for (const g of report.groups) {
       expect(Object.keys(g.key)).toEqual(['service', 'model']);
-      expectFiguresMatch(g, expectedFigures(expected.get(`${g.key.service}|${g.key.model}`) as SampleCall[]), JSON.stringify(g.key));
+      expectFiguresMatch(
+        g,
+        expectedFigures(expected.get(`${g.key.service}|${g.key.model}`) as SampleCall[]),
+        JSON.stringify(g.key),
+      );
     }
   });
 
@@ -144,7 +163,11 @@ describe.skipIf(!RUN_TABLE_TESTS)('llm-cost report: totals from a Collector file
   it('--top-traces N lists the most expensive traces with their summed cost', async () => {
     const report = await reportJson([SAMPLE, '--top-traces', '3']);
     const byTrace = new Map<string, number>();
-    for (const c of SAMPLE_CALLS) byTrace.set(`${c.service}#${c.traceIndex}`, (byTrace.get(`${c.service}#${c.traceIndex}`) ?? 0) + (expectedCost(c) ?? 0));
+    for (const c of SAMPLE_CALLS)
+      byTrace.set(
+        `${c.service}#${c.traceIndex}`,
+        (byTrace.get(`${c.service}#${c.traceIndex}`) ?? 0) + (expectedCost(c) ?? 0),
+      );
     const top = [...byTrace.values()].sort((a, b) => b - a).slice(0, 3);
     expect(report.top_traces).toHaveLength(3);
     report.top_traces.forEach((t: any, i: number) => expect(t.cost_usd).toBeCloseTo(top[i] as number, 12));
@@ -170,7 +193,10 @@ describe.skipIf(!RUN_TABLE_TESTS)('llm-cost report: inputs', () => {
   it('names file and line of a bad line, still counts the rest; --strict stops', async () => {
     const lines = readFileSync(SAMPLE, 'utf8').trimEnd().split('\n');
     const bad = join(dir, 'with-bad-lines.json');
-    writeFileSync(bad, [lines[0], '{"resourceSpans":[{"scopeSpans":[{"spans":[{"na', ...lines.slice(1), '{"hello":1}'].join('\n') + '\n');
+    writeFileSync(
+      bad,
+      [lines[0], '{"resourceSpans":[{"scopeSpans":[{"spans":[{"na', ...lines.slice(1), '{"hello":1}'].join('\n') + '\n',
+    );
     const r = await runCli(['report', bad, '--format', 'json'], { env });
     expect(r.code).toBe(0);
     expect(r.stderr).toContain(`${bad}:2: not JSON`);
@@ -211,7 +237,10 @@ describe.skipIf(!RUN_TABLE_TESTS)('llm-cost report: formats', () => {
   it('csv: the same figures, one row per group and a total row', async () => {
     const r = await runCli(['report', SAMPLE, '--by', 'service', '--format', 'csv'], { env });
     expect(r.code).toBe(0);
-    const rows = r.stdout.trimEnd().split('\r\n').map((l) => l.split(','));
+    const rows = r.stdout
+      .trimEnd()
+      .split('\r\n')
+      .map((l) => l.split(','));
     const header = rows[0] as string[];
     expect(header.slice(0, 3)).toEqual(['service', 'calls', 'priced_calls']);
     const groups = groupCalls((c) => c.service);
@@ -229,7 +258,9 @@ describe.skipIf(!RUN_TABLE_TESTS)('llm-cost report: formats', () => {
     const r = await runCli(['report', SAMPLE, '--format', 'table'], { env });
     expect(r.code).toBe(0);
     const total = expectedFigures(SAMPLE_CALLS);
-    expect(r.stdout).toMatch(new RegExp(`^total\\s+${SAMPLE_CALLS.length}\\s.*\\s${total.cost_usd.toFixed(6).replace('.', '\\.')}\\s`, 'm'));
+    expect(r.stdout).toMatch(
+      new RegExp(`^total\\s+${SAMPLE_CALLS.length}\\s.*\\s${total.cost_usd.toFixed(6).replace('.', '\\.')}\\s`, 'm'),
+    );
     expect(r.stdout).toContain('ft:acme-support-7: unknown_model, 1 calls');
   });
 });
@@ -248,7 +279,9 @@ describe.skipIf(!RUN_TABLE_TESTS)('llm-cost report: what-if repricing', () => {
       expect(g.difference_usd).toBeCloseTo(second - first, 12);
     }
     // Only the negotiated calls differ.
-    expect(report.groups.filter((g: any) => Math.abs(g.difference_usd) > 1e-12).map((g: any) => g.key.model)).toEqual(['gpt-4o-mini']);
+    expect(report.groups.filter((g: any) => Math.abs(g.difference_usd) > 1e-12).map((g: any) => g.key.model)).toEqual([
+      'gpt-4o-mini',
+    ]);
   });
 
   it('--as-model prices the same usage on another model', async () => {
@@ -276,7 +309,10 @@ describe.skipIf(!RUN_TABLE_TESTS)('llm-cost report: what-if repricing', () => {
     expect(report.reprice.prices).toContain('other-prices.json');
     const g = report.groups.find((x: any) => x.key.model === 'gpt-4o-2024-08-06');
     const calls = SAMPLE_CALLS.filter((c) => c.model === 'gpt-4o-2024-08-06');
-    expect(g.repriced_cost_usd).toBeCloseTo(calls.reduce((s, c) => s + costAt(c, ratesOf(doubled)), 0), 12);
+    expect(g.repriced_cost_usd).toBeCloseTo(
+      calls.reduce((s, c) => s + costAt(c, ratesOf(doubled)), 0),
+      12,
+    );
     expect(g.difference_usd).toBeCloseTo(g.cost_usd, 12);
   });
 });

@@ -127,7 +127,10 @@ export async function buildSampleSpans(): Promise<ReadableSpan[][]> {
   ];
   for (const [minute, input, output, tenant] of gpt4o) {
     traceIndex++;
-    const root = http.startSpan('POST /chat', { startTime: at(minute), attributes: { 'http.request.method': 'POST', tenant } });
+    const root = http.startSpan('POST /chat', {
+      startTime: at(minute),
+      attributes: { 'http.request.method': 'POST', tenant },
+    });
     const ctx = trace.setSpan(context.active(), root);
     const attributes: Attributes = {
       'gen_ai.system': 'openai',
@@ -140,8 +143,20 @@ export async function buildSampleSpans(): Promise<ReadableSpan[][]> {
     openai.startSpan('chat gpt-4o', { startTime: at(minute), attributes, kind: 2 }, ctx).end(at(minute) + 1500);
     root.end(at(minute) + 1600);
     SAMPLE_CALLS.push({
-      service: 'chat-api', model: 'gpt-4o-2024-08-06', provider: 'openai', operation: 'chat', agent: null, tenant,
-      startMs: at(minute), traceIndex, input, output, cacheRead: 0, cacheWrite: 0, reasoning: 0, recordedNegotiated: false,
+      service: 'chat-api',
+      model: 'gpt-4o-2024-08-06',
+      provider: 'openai',
+      operation: 'chat',
+      agent: null,
+      tenant,
+      startMs: at(minute),
+      traceIndex,
+      input,
+      output,
+      cacheRead: 0,
+      cacheWrite: 0,
+      reasoning: 0,
+      recordedNegotiated: false,
     });
   }
   // An unknown fine-tune, and a call whose instrumentation recorded no usage (e.g. a stream).
@@ -150,26 +165,59 @@ export async function buildSampleSpans(): Promise<ReadableSpan[][]> {
     .startSpan('chat ft:acme-support-7', {
       startTime: at(40),
       attributes: {
-        'gen_ai.system': 'openai', 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'ft:acme-support-7',
-        'gen_ai.usage.input_tokens': 900, 'gen_ai.usage.output_tokens': 200, tenant: 'acme',
+        'gen_ai.system': 'openai',
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.request.model': 'ft:acme-support-7',
+        'gen_ai.usage.input_tokens': 900,
+        'gen_ai.usage.output_tokens': 200,
+        tenant: 'acme',
       },
     })
     .end(at(40) + 900);
   SAMPLE_CALLS.push({
-    service: 'chat-api', model: 'ft:acme-support-7', provider: 'openai', operation: 'chat', agent: null, tenant: 'acme',
-    startMs: at(40), traceIndex, input: 900, output: 200, cacheRead: 0, cacheWrite: 0, reasoning: 0, recordedNegotiated: false,
+    service: 'chat-api',
+    model: 'ft:acme-support-7',
+    provider: 'openai',
+    operation: 'chat',
+    agent: null,
+    tenant: 'acme',
+    startMs: at(40),
+    traceIndex,
+    input: 900,
+    output: 200,
+    cacheRead: 0,
+    cacheWrite: 0,
+    reasoning: 0,
+    recordedNegotiated: false,
     unpriced: 'unknown_model',
   });
   traceIndex++;
   openai
     .startSpan('chat gpt-4o', {
       startTime: at(45),
-      attributes: { 'gen_ai.system': 'openai', 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o', tenant: 'globex' },
+      attributes: {
+        'gen_ai.system': 'openai',
+        'gen_ai.operation.name': 'chat',
+        'gen_ai.request.model': 'gpt-4o',
+        tenant: 'globex',
+      },
     })
     .end(at(45) + 2000);
   SAMPLE_CALLS.push({
-    service: 'chat-api', model: 'gpt-4o', provider: 'openai', operation: 'chat', agent: null, tenant: 'globex',
-    startMs: at(45), traceIndex, input: 0, output: 0, cacheRead: 0, cacheWrite: 0, reasoning: 0, recordedNegotiated: false,
+    service: 'chat-api',
+    model: 'gpt-4o',
+    provider: 'openai',
+    operation: 'chat',
+    agent: null,
+    tenant: 'globex',
+    startMs: at(45),
+    traceIndex,
+    input: 0,
+    output: 0,
+    cacheRead: 0,
+    cacheWrite: 0,
+    reasoning: 0,
+    recordedNegotiated: false,
     unpriced: 'no_usage',
   });
 
@@ -186,15 +234,31 @@ export async function buildSampleSpans(): Promise<ReadableSpan[][]> {
       .startSpan('chat gpt-4o-mini', {
         startTime: at(minute),
         attributes: {
-          'gen_ai.system': 'openai', 'gen_ai.operation.name': 'chat', 'gen_ai.request.model': 'gpt-4o-mini',
-          'gen_ai.response.model': 'gpt-4o-mini', 'gen_ai.usage.input_tokens': input, 'gen_ai.usage.output_tokens': output,
+          'gen_ai.system': 'openai',
+          'gen_ai.operation.name': 'chat',
+          'gen_ai.request.model': 'gpt-4o-mini',
+          'gen_ai.response.model': 'gpt-4o-mini',
+          'gen_ai.usage.input_tokens': input,
+          'gen_ai.usage.output_tokens': output,
           tenant: 'initech',
         },
       })
       .end(at(minute) + 700);
     SAMPLE_CALLS.push({
-      service: 'chat-api', model: 'gpt-4o-mini', provider: 'openai', operation: 'chat', agent: null, tenant: 'initech',
-      startMs: at(minute), traceIndex, input, output, cacheRead: 0, cacheWrite: 0, reasoning: 0, recordedNegotiated: true,
+      service: 'chat-api',
+      model: 'gpt-4o-mini',
+      provider: 'openai',
+      operation: 'chat',
+      agent: null,
+      tenant: 'initech',
+      startMs: at(minute),
+      traceIndex,
+      input,
+      output,
+      cacheRead: 0,
+      cacheWrite: 0,
+      reasoning: 0,
+      recordedNegotiated: true,
     });
   }
 
@@ -220,9 +284,13 @@ export async function buildSampleSpans(): Promise<ReadableSpan[][]> {
     const root = agentTracer.startSpan('invoke_agent triage', {
       startTime: at(first),
       attributes: {
-        'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': 'triage', 'gen_ai.provider.name': 'anthropic',
-        'gen_ai.request.model': 'claude-sonnet-4-5', 'gen_ai.usage.input_tokens': sum((t) => t.fresh),
-        'gen_ai.usage.output_tokens': sum((t) => t.output), tenant: 'acme',
+        'gen_ai.operation.name': 'invoke_agent',
+        'gen_ai.agent.name': 'triage',
+        'gen_ai.provider.name': 'anthropic',
+        'gen_ai.request.model': 'claude-sonnet-4-5',
+        'gen_ai.usage.input_tokens': sum((t) => t.fresh),
+        'gen_ai.usage.output_tokens': sum((t) => t.output),
+        tenant: 'acme',
       },
     });
     const ctx = trace.setSpan(context.active(), root);
@@ -233,20 +301,35 @@ export async function buildSampleSpans(): Promise<ReadableSpan[][]> {
           {
             startTime: at(t.minute),
             attributes: {
-              'gen_ai.provider.name': 'anthropic', 'gen_ai.operation.name': 'chat',
-              'gen_ai.request.model': 'claude-sonnet-4-5', 'gen_ai.response.model': 'claude-sonnet-4-5-20250929',
+              'gen_ai.provider.name': 'anthropic',
+              'gen_ai.operation.name': 'chat',
+              'gen_ai.request.model': 'claude-sonnet-4-5',
+              'gen_ai.response.model': 'claude-sonnet-4-5-20250929',
               // Traceloop writes Anthropic's raw usage: input EXCLUDES cache reads and writes.
-              'gen_ai.usage.input_tokens': t.fresh, 'gen_ai.usage.output_tokens': t.output,
-              'gen_ai.usage.cache_read.input_tokens': t.read, 'gen_ai.usage.cache_creation.input_tokens': t.write,
+              'gen_ai.usage.input_tokens': t.fresh,
+              'gen_ai.usage.output_tokens': t.output,
+              'gen_ai.usage.cache_read.input_tokens': t.read,
+              'gen_ai.usage.cache_creation.input_tokens': t.write,
             },
           },
           ctx,
         )
         .end(at(t.minute) + 4000);
       SAMPLE_CALLS.push({
-        service: 'support-agent', model: 'claude-sonnet-4-5-20250929', provider: 'anthropic', operation: 'chat', agent: 'triage',
-        tenant: 'acme', startMs: at(t.minute), traceIndex, input: t.fresh + t.read + t.write, output: t.output,
-        cacheRead: t.read, cacheWrite: t.write, reasoning: 0, recordedNegotiated: false,
+        service: 'support-agent',
+        model: 'claude-sonnet-4-5-20250929',
+        provider: 'anthropic',
+        operation: 'chat',
+        agent: 'triage',
+        tenant: 'acme',
+        startMs: at(t.minute),
+        traceIndex,
+        input: t.fresh + t.read + t.write,
+        output: t.output,
+        cacheRead: t.read,
+        cacheWrite: t.write,
+        reasoning: 0,
+        recordedNegotiated: false,
       });
     }
     root.end(at(session[session.length - 1]!.minute) + 5000);
@@ -260,12 +343,19 @@ export async function buildSampleSpans(): Promise<ReadableSpan[][]> {
   ] as const) {
     traceIndex++;
     const usage: Attributes = {
-      'ai.usage.inputTokens': input, 'ai.usage.outputTokens': output,
-      'ai.usage.inputTokenDetails.cacheReadTokens': cached, 'ai.usage.outputTokenDetails.reasoningTokens': reasoning,
+      'ai.usage.inputTokens': input,
+      'ai.usage.outputTokens': output,
+      'ai.usage.inputTokenDetails.cacheReadTokens': cached,
+      'ai.usage.outputTokenDetails.reasoningTokens': reasoning,
     };
     const parent = ai.startSpan('ai.generateText', {
       startTime: at(minute),
-      attributes: { 'ai.operationId': 'ai.generateText', 'ai.model.id': 'gpt-4.1-mini', 'ai.model.provider': 'openai.chat', ...usage },
+      attributes: {
+        'ai.operationId': 'ai.generateText',
+        'ai.model.id': 'gpt-4.1-mini',
+        'ai.model.provider': 'openai.chat',
+        ...usage,
+      },
     });
     const ctx = trace.setSpan(context.active(), parent);
     ai.startSpan(
@@ -273,18 +363,34 @@ export async function buildSampleSpans(): Promise<ReadableSpan[][]> {
       {
         startTime: at(minute),
         attributes: {
-          'ai.operationId': 'ai.generateText.doGenerate', 'ai.model.id': 'gpt-4.1-mini', 'ai.model.provider': 'openai.chat',
-          'gen_ai.system': 'openai.chat', 'gen_ai.request.model': 'gpt-4.1-mini',
-          'gen_ai.response.model': 'gpt-4.1-mini-2025-04-14', 'gen_ai.usage.input_tokens': input,
-          'gen_ai.usage.output_tokens': output, ...usage,
+          'ai.operationId': 'ai.generateText.doGenerate',
+          'ai.model.id': 'gpt-4.1-mini',
+          'ai.model.provider': 'openai.chat',
+          'gen_ai.system': 'openai.chat',
+          'gen_ai.request.model': 'gpt-4.1-mini',
+          'gen_ai.response.model': 'gpt-4.1-mini-2025-04-14',
+          'gen_ai.usage.input_tokens': input,
+          'gen_ai.usage.output_tokens': output,
+          ...usage,
         },
       },
       ctx,
     ).end(at(minute) + 3000);
     parent.end(at(minute) + 3100);
     SAMPLE_CALLS.push({
-      service: 'support-agent', model: 'gpt-4.1-mini-2025-04-14', provider: 'openai', operation: 'ai.generateText.doGenerate',
-      agent: null, tenant: null, startMs: at(minute), traceIndex, input, output, cacheRead: cached, cacheWrite: 0, reasoning,
+      service: 'support-agent',
+      model: 'gpt-4.1-mini-2025-04-14',
+      provider: 'openai',
+      operation: 'ai.generateText.doGenerate',
+      agent: null,
+      tenant: null,
+      startMs: at(minute),
+      traceIndex,
+      input,
+      output,
+      cacheRead: cached,
+      cacheWrite: 0,
+      reasoning,
       recordedNegotiated: false,
     });
   }

@@ -109,8 +109,12 @@ describe('resolveConfig: explicit options, then OTEL_LLM_COST_* environment, the
   });
 
   it('refuses a refresh interval a Node timer cannot hold (it would fire at once, in a loop)', () => {
-    expect(resolveConfig({}, { OTEL_LLM_COST_REFRESH_INTERVAL: String(2 ** 31) }).refreshIntervalMs).toBe(DEFAULT_REFRESH_INTERVAL_MS);
-    expect(resolveConfig({}, { OTEL_LLM_COST_REFRESH_INTERVAL: String(2 ** 31 - 1) }).refreshIntervalMs).toBe(2 ** 31 - 1);
+    expect(resolveConfig({}, { OTEL_LLM_COST_REFRESH_INTERVAL: String(2 ** 31) }).refreshIntervalMs).toBe(
+      DEFAULT_REFRESH_INTERVAL_MS,
+    );
+    expect(resolveConfig({}, { OTEL_LLM_COST_REFRESH_INTERVAL: String(2 ** 31 - 1) }).refreshIntervalMs).toBe(
+      2 ** 31 - 1,
+    );
     expect(captured.warnings).toHaveLength(1);
   });
 
@@ -118,7 +122,9 @@ describe('resolveConfig: explicit options, then OTEL_LLM_COST_* environment, the
     expect(resolveConfig({ pricesUrl: 'http://127.0.0.1:8080/p.json', allowHttpLoopback: true }, {}).pricesUrl).toBe(
       'http://127.0.0.1:8080/p.json',
     );
-    expect(resolveConfig({ pricesUrl: 'http://10.0.0.1/p.json', allowHttpLoopback: true }, {}).pricesUrl).toBeUndefined();
+    expect(
+      resolveConfig({ pricesUrl: 'http://10.0.0.1/p.json', allowHttpLoopback: true }, {}).pricesUrl,
+    ).toBeUndefined();
     expect(resolveConfig({ pricesUrl: 'http://127.0.0.1/p.json' }, {}).pricesUrl).toBeUndefined();
     expect(captured.warnings).toHaveLength(2);
   });

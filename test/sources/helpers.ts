@@ -41,7 +41,10 @@ export class TableServer {
   serveJson(body: unknown, lastModified?: Date): void {
     const text = typeof body === 'string' ? body : JSON.stringify(body);
     this.handler = (_req, res) => {
-      const headers: Record<string, string | number> = { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) };
+      const headers: Record<string, string | number> = {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(text),
+      };
       if (lastModified) headers['last-modified'] = lastModified.toUTCString();
       res.writeHead(200, headers).end(text);
     };

@@ -24,7 +24,10 @@ function cacheFile(dir: string, url: string): string {
   return join(dir, `litellm-${createHash('sha256').update(url).digest('hex').slice(0, 16)}.json`);
 }
 function writeCache(dir: string, url: string, fetchedAt: number, table: unknown): void {
-  writeFileSync(cacheFile(dir, url), JSON.stringify({ format: 'otel-llm-cost/litellm-cache/1', url, fetchedAt, table }));
+  writeFileSync(
+    cacheFile(dir, url),
+    JSON.stringify({ format: 'otel-llm-cost/litellm-cache/1', url, fetchedAt, table }),
+  );
 }
 
 function mkfifo(path: string): void {
@@ -48,8 +51,17 @@ const r = book.priceBook.resolve(process.argv[2]);
 await book.shutdown();
 console.log(JSON.stringify({ warnings, rate: r?.entry.rates.input ?? null, source: r?.entry.source ?? null }));
 `;
-async function inChild(options: PriceSourceOptions, model: string): Promise<{ warnings: string[]; rate: number | null; source: string | null }> {
-  const r = await runNode(['--input-type=module', '-e', CHILD, JSON.stringify(options), model], { HOME: tempDir('home') }, 15_000, undefined, ROOT);
+async function inChild(
+  options: PriceSourceOptions,
+  model: string,
+): Promise<{ warnings: string[]; rate: number | null; source: string | null }> {
+  const r = await runNode(
+    ['--input-type=module', '-e', CHILD, JSON.stringify(options), model],
+    { HOME: tempDir('home') },
+    15_000,
+    undefined,
+    ROOT,
+  );
   expect(r.signal, `the child did not exit by itself: ${r.stderr}`).toBeNull();
   expect(r.code, r.stderr).toBe(0);
   return JSON.parse(r.stdout);
@@ -70,7 +82,9 @@ describe('files: only regular files are read (a FIFO or a device is one clear er
     mkfifo(fifo);
     const out = await inChild({ pricesPath: fifo }, 'gpt-4o');
     expect(out.warnings).toHaveLength(1);
-    expect(out.warnings[0]).toMatch(/could not load prices from .*prices\.json: .*prices\.json is not a regular file \(a FIFO\); using the embedded prices/);
+    expect(out.warnings[0]).toMatch(
+      /could not load prices from .*prices\.json: .*prices\.json is not a regular file \(a FIFO\); using the embedded prices/,
+    );
     expect(out.source).toMatch(/^genai-prices@/);
   });
 
@@ -79,7 +93,9 @@ describe('files: only regular files are read (a FIFO or a device is one clear er
     mkfifo(fifo);
     const out = await inChild({ overridesPath: fifo }, 'gpt-4o');
     expect(out.warnings).toHaveLength(1);
-    expect(out.warnings[0]).toMatch(/could not load price overrides from .*overrides\.json is not a regular file \(a FIFO\)/);
+    expect(out.warnings[0]).toMatch(
+      /could not load price overrides from .*overrides\.json is not a regular file \(a FIFO\)/,
+    );
     expect(out.source).toMatch(/^genai-prices@/);
   });
 
@@ -87,9 +103,14 @@ describe('files: only regular files are read (a FIFO or a device is one clear er
     server.serveJson(TABLE_A);
     const dir = tempDir('fifo-cache');
     mkfifo(cacheFile(dir, url));
-    const out = await inChild({ pricesUrl: url, allowHttpLoopback: true, cacheDir: dir, embedded: false }, 'acme-model-a');
+    const out = await inChild(
+      { pricesUrl: url, allowHttpLoopback: true, cacheDir: dir, embedded: false },
+      'acme-model-a',
+    );
     expect(out.rate).toBe(RATE_A);
-    expect(out.warnings.filter((w) => /ignoring the price cache: .* is not a regular file \(a FIFO\)/.test(w))).toHaveLength(1);
+    expect(
+      out.warnings.filter((w) => /ignoring the price cache: .* is not a regular file \(a FIFO\)/.test(w)),
+    ).toHaveLength(1);
     expect(server.requests).toBe(1);
   });
 
@@ -116,7 +137,8 @@ describe('files: the size cap (maxBytes) applies to every file read', () => {
   /** A valid table of about `bytes` bytes: TABLE at its head, filler models after. */
   const padded = (table: Record<string, unknown>, bytes: number): Record<string, unknown> => {
     const out = { ...table };
-    for (let i = 0; JSON.stringify(out).length < bytes; i++) out[`filler-${i}`] = { litellm_provider: 'openai', input_cost_per_token: 1e-6, output_cost_per_token: 2e-6 };
+    for (let i = 0; JSON.stringify(out).length < bytes; i++)
+      out[`filler-${i}`] = { litellm_provider: 'openai', input_cost_per_token: 1e-6, output_cost_per_token: 2e-6 };
     return out;
   };
 
@@ -125,7 +147,9 @@ describe('files: the size cap (maxBytes) applies to every file read', () => {
     writeFileSync(path, JSON.stringify(padded(TABLE_A, 20_000)));
     const s = new PriceSource({ pricesPath: path, maxBytes: 10_000, refreshIntervalMs: 0 }, {});
     expect(s.priceBook.resolve('acme-model-a')).toBeUndefined();
-    expect(captured.warnings).toEqual([expect.stringMatching(/prices\.json is \d+ bytes, over the 10000-byte limit; using the embedded prices/)]);
+    expect(captured.warnings).toEqual([
+      expect.stringMatching(/prices\.json is \d+ bytes, over the 10000-byte limit; using the embedded prices/),
+    ]);
   });
 
   it('an overrides file over the cap: one warning, no override', () => {
@@ -133,14 +157,19 @@ describe('files: the size cap (maxBytes) applies to every file read', () => {
     writeFileSync(path, JSON.stringify(padded(TABLE_A, 20_000)));
     const s = new PriceSource({ overridesPath: path, maxBytes: 10_000, refreshIntervalMs: 0, embedded: false }, {});
     expect(s.priceBook.resolve('acme-model-a')).toBeUndefined();
-    expect(captured.warnings).toEqual([expect.stringMatching(/could not load price overrides from .*over the 10000-byte limit/)]);
+    expect(captured.warnings).toEqual([
+      expect.stringMatching(/could not load price overrides from .*over the 10000-byte limit/),
+    ]);
   });
 
   it('a cache file over the cap is not loaded: one warning, the URL is fetched', async () => {
     const dir = tempDir('cap-cache');
     writeCache(dir, url, Date.now(), padded(TABLE_A, 200_000));
     server.serveJson(TABLE_B);
-    const s = new PriceSource({ pricesUrl: url, allowHttpLoopback: true, cacheDir: dir, embedded: false, maxBytes: 100_000 }, {});
+    const s = new PriceSource(
+      { pricesUrl: url, allowHttpLoopback: true, cacheDir: dir, embedded: false, maxBytes: 100_000 },
+      {},
+    );
     await s.ready();
     expect(s.priceBook.resolve('acme-model-a')?.entry.rates.input).toBe(RATE_B);
     expect(server.requests).toBe(1);
@@ -180,19 +209,30 @@ describe('the disk cache: clocks and directories', () => {
     await Promise.all([s.shutdown(), next.shutdown()]);
   });
 
-  it.skipIf(!existsSync('/proc/self'))('a cache directory that cannot be made (under /proc): one warning, the table loads, refreshes too', async () => {
-    server.serveJson(TABLE_A);
-    const s = new PriceSource({ pricesUrl: url, allowHttpLoopback: true, cacheDir: '/proc/otel-llm-cost-test/cache', embedded: false }, {});
-    await s.ready();
-    expect(s.priceBook.resolve('acme-model-a')?.entry.rates.input).toBe(RATE_A);
-    server.serveJson(TABLE_B);
-    await s.refresh();
-    await s.refresh();
-    expect(s.priceBook.resolve('acme-model-a')?.entry.rates.input).toBe(RATE_B);
-    expect(server.requests).toBe(3);
-    expect(captured.warnings).toEqual([expect.stringMatching(/could not write the price cache \/proc\/otel-llm-cost-test\/cache\/litellm-[0-9a-f]{16}\.json \(ENOENT/)]);
-    await s.shutdown();
-  }, 15_000);
+  it.skipIf(!existsSync('/proc/self'))(
+    'a cache directory that cannot be made (under /proc): one warning, the table loads, refreshes too',
+    async () => {
+      server.serveJson(TABLE_A);
+      const s = new PriceSource(
+        { pricesUrl: url, allowHttpLoopback: true, cacheDir: '/proc/otel-llm-cost-test/cache', embedded: false },
+        {},
+      );
+      await s.ready();
+      expect(s.priceBook.resolve('acme-model-a')?.entry.rates.input).toBe(RATE_A);
+      server.serveJson(TABLE_B);
+      await s.refresh();
+      await s.refresh();
+      expect(s.priceBook.resolve('acme-model-a')?.entry.rates.input).toBe(RATE_B);
+      expect(server.requests).toBe(3);
+      expect(captured.warnings).toEqual([
+        expect.stringMatching(
+          /could not write the price cache \/proc\/otel-llm-cost-test\/cache\/litellm-[0-9a-f]{16}\.json \(ENOENT/,
+        ),
+      ]);
+      await s.shutdown();
+    },
+    15_000,
+  );
 });
 
 describe('hostile text reaches logs only as a short, escaped excerpt', () => {
@@ -211,7 +251,8 @@ describe('hostile text reaches logs only as a short, escaped excerpt', () => {
 
   it('a refused data: redirect is named by its scheme, not echoed', async () => {
     const payload = `\u001b[2J\u001b[31m${'A'.repeat(10_000)}\nfake log line`;
-    server.handler = (_req, res) => res.writeHead(302, { location: `data:application/json,${encodeURIComponent(payload)}` }).end();
+    server.handler = (_req, res) =>
+      res.writeHead(302, { location: `data:application/json,${encodeURIComponent(payload)}` }).end();
     const s = new PriceSource({ pricesUrl: url, allowHttpLoopback: true, cacheDir: false, embedded: false }, {});
     await s.ready();
     expect(captured.warnings).toHaveLength(1);
@@ -260,7 +301,9 @@ describe('hostile text reaches logs only as a short, escaped excerpt', () => {
  * so the same gaps are also sampled with the process's CPU time, and a gap counts as our block
  * only for the CPU time spent in it (`own`). Both figures are returned.
  */
-async function longestBlock(work: () => Promise<void>): Promise<{ monitor: number; own: number; duration: number; cpu: number }> {
+async function longestBlock(
+  work: () => Promise<void>,
+): Promise<{ monitor: number; own: number; duration: number; cpu: number }> {
   const h = monitorEventLoopDelay({ resolution: 1 });
   let wall = performance.now();
   let cpu = process.cpuUsage();
@@ -291,7 +334,11 @@ const busyMachine = (): boolean => loadavg()[0]! > cpus().length;
  * a second process loading it from the cache (`full`), or only the first load. The best of a
  * few attempts is taken: other work on the machine only ever makes an attempt slower.
  */
-async function bestOfLoads(text: string, attempts: number, full: boolean): Promise<{ monitor: number; own: number; duration: number; cpu: number }> {
+async function bestOfLoads(
+  text: string,
+  attempts: number,
+  full: boolean,
+): Promise<{ monitor: number; own: number; duration: number; cpu: number }> {
   const server = new TableServer();
   const url = await server.listen();
   server.serveJson(text);
@@ -343,12 +390,16 @@ describe('loading and refreshing a large table does not stall the event loop', (
   beforeEach(() => captureDiag());
   afterEach(() => diag.disable());
 
-  it.skipIf(!HAS_SHARED_TABLE)('the real LiteLLM table: no block of 50 ms or more (load, refresh, load from the cache)', async () => {
-    const best = await bestOfLoads(readFileSync(SHARED_TABLE, 'utf8'), 5, true);
-    const figures = `monitorEventLoopDelay max ${best.monitor.toFixed(1)} ms, own CPU ${best.own.toFixed(1)} ms, load ${loadavg()[0]!.toFixed(1)}`;
-    expect(best.own, figures).toBeLessThan(50);
-    if (!busyMachine()) expect(best.monitor, figures).toBeLessThan(50);
-  }, 120_000);
+  it.skipIf(!HAS_SHARED_TABLE)(
+    'the real LiteLLM table: no block of 50 ms or more (load, refresh, load from the cache)',
+    async () => {
+      const best = await bestOfLoads(readFileSync(SHARED_TABLE, 'utf8'), 5, true);
+      const figures = `monitorEventLoopDelay max ${best.monitor.toFixed(1)} ms, own CPU ${best.own.toFixed(1)} ms, load ${loadavg()[0]!.toFixed(1)}`;
+      expect(best.own, figures).toBeLessThan(50);
+      if (!busyMachine()) expect(best.monitor, figures).toBeLessThan(50);
+    },
+    120_000,
+  );
 
   it('a table at the 20 MiB cap (~300,000 entries): the longest block is a small part of the load', async () => {
     const { text, entries } = tableAtTheCap();

@@ -76,7 +76,9 @@ describe('PriceSource: a LiteLLM table from a URL', () => {
   });
 
   it.skipIf(!HAS_SHARED_TABLE)('loads the real LiteLLM table, dated by its last_updated field', async () => {
-    const raw = JSON.parse(readFileSync(SHARED_TABLE, 'utf8')) as Record<string, Record<string, number>> & { last_updated: string };
+    const raw = JSON.parse(readFileSync(SHARED_TABLE, 'utf8')) as Record<string, Record<string, number>> & {
+      last_updated: string;
+    };
     server.serveJson(readFileSync(SHARED_TABLE, 'utf8'));
     const s = open();
     await s.ready();
@@ -86,7 +88,8 @@ describe('PriceSource: a LiteLLM table from a URL', () => {
     expect(r?.entry.source).toBe(`litellm:${new URL(url).host}/prices.json@${raw.last_updated.slice(0, 10)}`);
     expect(captured.warnings).toEqual([]);
   });
-  if (!HAS_SHARED_TABLE) it.skip('real-table case skipped: ../shared/pricing/ is absent (only present in CI)', () => {});
+  if (!HAS_SHARED_TABLE)
+    it.skip('real-table case skipped: ../shared/pricing/ is absent (only present in CI)', () => {});
 
   it('uses a fresh disk cache without touching the network', async () => {
     server.serveJson(TABLE_A);
@@ -195,7 +198,8 @@ describe('PriceSource: a LiteLLM table from a URL', () => {
 
     it('a redirect to plain http on another host', async () => {
       const s = await loadedWithA();
-      server.handler = (_req, res) => res.writeHead(302, { location: 'http://prices.example.invalid/prices.json' }).end();
+      server.handler = (_req, res) =>
+        res.writeHead(302, { location: 'http://prices.example.invalid/prices.json' }).end();
       await expectOneWarning(s, /refused a redirect to http:\/\/prices\.example\.invalid\/prices\.json/);
     });
 
@@ -217,8 +221,16 @@ describe('PriceSource: a LiteLLM table from a URL', () => {
   it('rejects entries with wrong types or negative prices, with a reason, and loads the rest', async () => {
     server.serveJson({
       ...TABLE_A,
-      'acme-string-price': { litellm_provider: 'openai', input_cost_per_token: '0.000001', output_cost_per_token: 0.000002 },
-      'acme-negative-price': { litellm_provider: 'openai', input_cost_per_token: 0.000001, output_cost_per_token: -0.000002 },
+      'acme-string-price': {
+        litellm_provider: 'openai',
+        input_cost_per_token: '0.000001',
+        output_cost_per_token: 0.000002,
+      },
+      'acme-negative-price': {
+        litellm_provider: 'openai',
+        input_cost_per_token: 0.000001,
+        output_cost_per_token: -0.000002,
+      },
       'acme-not-an-object': 42,
     });
     const s = open();
@@ -228,8 +240,12 @@ describe('PriceSource: a LiteLLM table from a URL', () => {
     expect(s.priceBook.resolve('acme-negative-price')).toBeUndefined();
     expect(captured.warnings).toHaveLength(1);
     expect(captured.warnings[0]).toMatch(/3 entries ignored/);
-    expect(captured.warnings[0]).toMatch(/acme-string-price: input_cost_per_token must be a finite non-negative number, got string/);
-    expect(captured.warnings[0]).toMatch(/acme-negative-price: output_cost_per_token must be a finite non-negative number, got -0\.000002/);
+    expect(captured.warnings[0]).toMatch(
+      /acme-string-price: input_cost_per_token must be a finite non-negative number, got string/,
+    );
+    expect(captured.warnings[0]).toMatch(
+      /acme-negative-price: output_cost_per_token must be a finite non-negative number, got -0\.000002/,
+    );
     await s.refresh(); // the same table again: no second warning
     expect(captured.warnings).toHaveLength(1);
   });
@@ -292,7 +308,9 @@ describe('PriceSource: a LiteLLM table from a URL', () => {
     expect(server.requests).toBe(0);
     expect(s.priceBook.resolve('acme-model-a')).toBeUndefined();
     expect(captured.warnings).toHaveLength(1);
-    expect(captured.warnings[0]).toMatch(/pricesUrl "http:\/\/127\.0\.0\.1:\d+\/prices\.json" is ignored: only https URLs are fetched/);
+    expect(captured.warnings[0]).toMatch(
+      /pricesUrl "http:\/\/127\.0\.0\.1:\d+\/prices\.json" is ignored: only https URLs are fetched/,
+    );
   });
 
   it('never logs a credential carried in the URL (user info or query)', async () => {
@@ -300,11 +318,17 @@ describe('PriceSource: a LiteLLM table from a URL', () => {
     const secretUrl = `http://user:hunter2@${u.host}${u.pathname}?token=hunter2`;
     server.handler = (_req, res) => res.writeHead(500, 'Internal Server Error').end('oops');
     // User info: refused up front (fetch() would refuse it too, echoing the URL).
-    const withUserInfo = new PriceSource({ pricesUrl: secretUrl, cacheDir: false, embedded: false, allowHttpLoopback: true }, {});
+    const withUserInfo = new PriceSource(
+      { pricesUrl: secretUrl, cacheDir: false, embedded: false, allowHttpLoopback: true },
+      {},
+    );
     sources.push(withUserInfo);
     await withUserInfo.ready();
     // A token in the query: fetched, and the failure reported.
-    const withToken = new PriceSource({ pricesUrl: `${url}?token=hunter2`, cacheDir: false, embedded: false, allowHttpLoopback: true }, {});
+    const withToken = new PriceSource(
+      { pricesUrl: `${url}?token=hunter2`, cacheDir: false, embedded: false, allowHttpLoopback: true },
+      {},
+    );
     sources.push(withToken);
     await withToken.ready();
     expect(server.requests).toBe(1);
@@ -372,7 +396,9 @@ describe('PriceSource: a LiteLLM table from a file', () => {
     await s.refresh();
     expect(priced(s, 'acme-model-a')?.rate).toBe(RATE_B);
     expect(captured.warnings).toHaveLength(1);
-    expect(captured.warnings[0]).toMatch(/could not reload prices from .*prices\.json: not valid JSON.*keeping litellm:prices\.json@/);
+    expect(captured.warnings[0]).toMatch(
+      /could not reload prices from .*prices\.json: not valid JSON.*keeping litellm:prices\.json@/,
+    );
     await s.shutdown();
   });
 
@@ -382,10 +408,14 @@ describe('PriceSource: a LiteLLM table from a file', () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     const text = JSON.stringify(TABLE_B);
-    server.handler = (_req, res) => void gate.then(() => res.writeHead(200, { 'content-type': 'application/json' }).end(text));
+    server.handler = (_req, res) =>
+      void gate.then(() => res.writeHead(200, { 'content-type': 'application/json' }).end(text));
     const path = join(tempDir('path'), 'prices.json');
     writeFileSync(path, JSON.stringify(TABLE_A));
-    const s = new PriceSource({ pricesPath: path, pricesUrl: url, allowHttpLoopback: true, cacheDir: false, embedded: false }, {});
+    const s = new PriceSource(
+      { pricesPath: path, pricesUrl: url, allowHttpLoopback: true, cacheDir: false, embedded: false },
+      {},
+    );
     expect(priced(s, 'acme-model-a')?.rate).toBe(RATE_A);
     release();
     await s.ready();
@@ -423,7 +453,10 @@ describe('PriceSource: overrides and aliases in the LiteLLM entry shape', () => 
 
   it.skipIf(!HAS_SHARED_TABLE)('an alias to a real model prices exactly as that model in the real table', () => {
     const raw = JSON.parse(readFileSync(SHARED_TABLE, 'utf8')) as Record<string, Record<string, number>>;
-    const s = new PriceSource({ pricesPath: SHARED_TABLE, aliases: { 'my-azure-gpt': 'gpt-4o' }, refreshIntervalMs: 0 }, {});
+    const s = new PriceSource(
+      { pricesPath: SHARED_TABLE, aliases: { 'my-azure-gpt': 'gpt-4o' }, refreshIntervalMs: 0 },
+      {},
+    );
     const r = s.priceBook.price({ model: 'my-azure-gpt', inputTokens: 1000, outputTokens: 100 });
     const entry = raw['gpt-4o']!;
     expect(r.costUsd).toBeCloseTo(1000 * entry['input_cost_per_token']! + 100 * entry['output_cost_per_token']!, 12);

@@ -26,7 +26,10 @@ describe('parsing a table in slices gives what JSON.parse gives', () => {
   it('the same object for any JSON object, compact or indented', async () => {
     await fc.assert(
       fc.asyncProperty(objects, fc.constantFrom(undefined, 1, '\t', '\r\n '), async (obj, indent) => {
-        const text = typeof indent === 'string' && indent.includes('\r') ? JSON.stringify(obj, null, 1).replace(/\n/g, '\r\n ') : JSON.stringify(obj, null, indent);
+        const text =
+          typeof indent === 'string' && indent.includes('\r')
+            ? JSON.stringify(obj, null, 1).replace(/\n/g, '\r\n ')
+            : JSON.stringify(obj, null, indent);
         const expected = oracle(text);
         const got = await sliced(text);
         expect(got).toEqual(expected.ok ? { ok: true, value: { ...(expected.value as object) } } : expected);
@@ -38,18 +41,33 @@ describe('parsing a table in slices gives what JSON.parse gives', () => {
   it('refuses what JSON.parse refuses: a character removed, inserted or changed anywhere', async () => {
     const chars = fc.constantFrom('{', '}', '[', ']', ',', ':', '"', '\\', ' ', 'a', '1', '-', 'n');
     await fc.assert(
-      fc.asyncProperty(objects, fc.nat(), chars, fc.constantFrom('remove', 'insert', 'replace'), fc.constantFrom(undefined, 1), async (obj, at, ch, how, indent) => {
-        const base = ` ${JSON.stringify(obj, null, indent)}\n`;
-        const i = at % (base.length + 1);
-        const text = how === 'remove' ? base.slice(0, i) + base.slice(i + 1) : how === 'insert' ? base.slice(0, i) + ch + base.slice(i) : base.slice(0, i) + ch + base.slice(i + 1);
-        const expected = oracle(text);
-        const got = await sliced(text);
-        if (expected.ok && (expected.value === null || typeof expected.value !== 'object' || Array.isArray(expected.value))) {
-          expect(got.ok).toBe(false); // valid JSON, but not an object: not a table
-        } else {
-          expect(got).toEqual(expected.ok ? { ok: true, value: { ...(expected.value as object) } } : expected);
-        }
-      }),
+      fc.asyncProperty(
+        objects,
+        fc.nat(),
+        chars,
+        fc.constantFrom('remove', 'insert', 'replace'),
+        fc.constantFrom(undefined, 1),
+        async (obj, at, ch, how, indent) => {
+          const base = ` ${JSON.stringify(obj, null, indent)}\n`;
+          const i = at % (base.length + 1);
+          const text =
+            how === 'remove'
+              ? base.slice(0, i) + base.slice(i + 1)
+              : how === 'insert'
+                ? base.slice(0, i) + ch + base.slice(i)
+                : base.slice(0, i) + ch + base.slice(i + 1);
+          const expected = oracle(text);
+          const got = await sliced(text);
+          if (
+            expected.ok &&
+            (expected.value === null || typeof expected.value !== 'object' || Array.isArray(expected.value))
+          ) {
+            expect(got.ok).toBe(false); // valid JSON, but not an object: not a table
+          } else {
+            expect(got).toEqual(expected.ok ? { ok: true, value: { ...(expected.value as object) } } : expected);
+          }
+        },
+      ),
       { numRuns: 2000 },
     );
   });

@@ -34,7 +34,13 @@ export interface Run {
 }
 
 /** Runs `node ARGS` with only `env` (plus PATH), killed after `timeoutMs`. */
-export function runNode(args: string[], env: Record<string, string>, timeoutMs = 30_000, input?: string, cwd?: string): Promise<Run> {
+export function runNode(
+  args: string[],
+  env: Record<string, string>,
+  timeoutMs = 30_000,
+  input?: string,
+  cwd?: string,
+): Promise<Run> {
   const started = Date.now();
   return new Promise((resolve) => {
     const child = execFile(
@@ -43,7 +49,11 @@ export function runNode(args: string[], env: Record<string, string>, timeoutMs =
       { env: { PATH: process.env.PATH ?? '', ...env }, timeout: timeoutMs, killSignal: 'SIGKILL', cwd },
       (err, stdout, stderr) =>
         resolve({
-          code: err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : null) : 0,
+          code: err
+            ? typeof (err as { code?: unknown }).code === 'number'
+              ? (err as { code: number }).code
+              : null
+            : 0,
           signal: (err as { signal?: NodeJS.Signals } | null)?.signal ?? null,
           stdout,
           stderr,

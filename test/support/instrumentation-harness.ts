@@ -280,7 +280,9 @@ export async function runScenario(id: ScenarioId, options: ScenarioOptions): Pro
       const client = new h.Anthropic({ baseURL: llm.anthropicBaseURL, apiKey: 'test', maxRetries: 0 });
       const params = { model, max_tokens: 256, messages: [{ role: 'user' as const, content: prompt }] };
       if (id.endsWith('sdk-stream')) {
-        text = (await client.messages.stream(params).finalMessage()).content.map((b) => (b.type === 'text' ? b.text : '')).join('');
+        text = (await client.messages.stream(params).finalMessage()).content
+          .map((b) => (b.type === 'text' ? b.text : ''))
+          .join('');
       } else if (stream) {
         const events = await client.messages.create({ ...params, stream: true });
         for await (const e of events) {

@@ -101,7 +101,10 @@ export async function startOtlpReceiver(options: { grpc?: boolean } = {}): Promi
       return refuse(400);
     }
     (path === '/v1/traces' ? traceRequests : metricRequests).push(decoded);
-    arrivals.push({ signal: path === '/v1/traces' ? 'traces' : 'metrics', protocol: json ? 'http/json' : 'http/protobuf' });
+    arrivals.push({
+      signal: path === '/v1/traces' ? 'traces' : 'metrics',
+      protocol: json ? 'http/json' : 'http/protobuf',
+    });
     if (!json) {
       // An empty ExportXxxServiceResponse in protobuf is zero bytes.
       res.writeHead(200, { 'Content-Type': 'application/x-protobuf' });
@@ -180,12 +183,13 @@ async function startGrpc(
   server.addService(service('/opentelemetry.proto.collector.trace.v1.TraceService/Export'), {
     Export: handler(decodeTraceRequest, traceRequests),
   });
-  server.addService(
-    service('/opentelemetry.proto.collector.metrics.v1.MetricsService/Export'),
-    { Export: handler(decodeMetricsRequest, metricRequests) },
-  );
+  server.addService(service('/opentelemetry.proto.collector.metrics.v1.MetricsService/Export'), {
+    Export: handler(decodeMetricsRequest, metricRequests),
+  });
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) =>
+      err ? reject(err) : resolve(p),
+    ),
   );
   return { server, port };
 }
@@ -253,7 +257,9 @@ interface JsonResourceBlock<S> {
 
 function flattenSpans(request: unknown): ReceivedSpan[] {
   const out: ReceivedSpan[] = [];
-  const blocks = (request as { resourceSpans?: JsonResourceBlock<{ scope?: { name?: string }; spans?: any[] }>[] }).resourceSpans ?? [];
+  const blocks =
+    (request as { resourceSpans?: JsonResourceBlock<{ scope?: { name?: string }; spans?: any[] }>[] }).resourceSpans ??
+    [];
   for (const block of blocks) {
     const resource = attributesToObject(block.resource?.attributes);
     for (const scopeSpans of block.scopeSpans ?? []) {
@@ -275,7 +281,9 @@ function flattenSpans(request: unknown): ReceivedSpan[] {
 
 function flattenMetrics(request: unknown): ReceivedMetric[] {
   const out: ReceivedMetric[] = [];
-  const blocks = (request as { resourceMetrics?: JsonResourceBlock<{ scope?: { name?: string }; metrics?: any[] }>[] }).resourceMetrics ?? [];
+  const blocks =
+    (request as { resourceMetrics?: JsonResourceBlock<{ scope?: { name?: string }; metrics?: any[] }>[] })
+      .resourceMetrics ?? [];
   for (const block of blocks) {
     const resource = attributesToObject(block.resource?.attributes);
     for (const scopeMetrics of block.scopeMetrics ?? []) {

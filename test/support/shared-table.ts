@@ -38,8 +38,10 @@ function locate(): { path?: string; tried: string[]; problem?: string } {
     if (existsSync(path)) return { path, tried: [path] };
     return { tried: [path], problem: `${SHARED_TABLE_ENV}=${fromEnv} names no file (looked for ${path})` };
   }
-  const tried = [...new Set([...besideProjectRoots(dirname(fileURLToPath(import.meta.url))), ...besideProjectRoots(process.cwd())])];
-  return { path: tried.find(p => existsSync(p)), tried };
+  const tried = [
+    ...new Set([...besideProjectRoots(dirname(fileURLToPath(import.meta.url))), ...besideProjectRoots(process.cwd())]),
+  ];
+  return { path: tried.find((p) => existsSync(p)), tried };
 }
 
 const located = locate();
