@@ -75,14 +75,12 @@ describe('a failing refresh leaves the last good table in force for every later 
       [
         'only wrong types and negative prices',
         (_q, res) =>
-          res
-            .writeHead(200)
-            .end(
-              JSON.stringify({
-                [MODEL]: { input_cost_per_token: '0.1', output_cost_per_token: 1 },
-                other: { input_cost_per_token: -1 },
-              }),
-            ),
+          res.writeHead(200).end(
+            JSON.stringify({
+              [MODEL]: { input_cost_per_token: '0.1', output_cost_per_token: 1 },
+              other: { input_cost_per_token: -1 },
+            }),
+          ),
         /no valid price entry/,
       ],
       [
