@@ -92,7 +92,8 @@ const rows = [
     info: true,
     detail:
       plain.error ??
-      `${f(plain.withUs)} vs ${f(plain.withoutUs)} µs/span; the do-nothing processor alone: ${f(plain.doNothingVsNoProcessor)}`,
+      `${f(plain.withUs)} vs ${f(plain.withoutUs)} µs/span; ` +
+        `the do-nothing processor alone: ${f(plain.doNothingVsNoProcessor)}`,
   },
   {
     key: 'llm_span_ratio',
@@ -126,7 +127,8 @@ const rows = [
     info: true,
     detail:
       llm.error ??
-      `${f(llm.withCollection?.withUs)} vs ${f(llm.withCollection?.withoutUs)} µs/span, reader.collect() amortized over 1,100 spans`,
+      `${f(llm.withCollection?.withUs)} vs ${f(llm.withCollection?.withoutUs)} µs/span, ` +
+        'reader.collect() amortized over 1,100 spans',
   },
   {
     key: 'pricing_speedup_vs_genai_prices',
@@ -136,7 +138,9 @@ const rows = [
     pass: (v) => v >= 30,
     detail:
       pricing.error ??
-      `${f(pricing.oursUs)} vs ${f(pricing.genaiPricesUs)} µs/call; memo off: ${f(pricing.unmemoizedUs)} µs (${f(pricing.unmemoizedSpeedup, 1)}×); priced ${pricing.pricedOurs}/${pricing.calls} vs ${pricing.pricedTheirs}/${pricing.calls}`,
+      `${f(pricing.oursUs)} vs ${f(pricing.genaiPricesUs)} µs/call; ` +
+        `memo off: ${f(pricing.unmemoizedUs)} µs (${f(pricing.unmemoizedSpeedup, 1)}×); ` +
+        `priced ${pricing.pricedOurs}/${pricing.calls} vs ${pricing.pricedTheirs}/${pricing.calls}`,
   },
   {
     key: 'table_load_ratio',
@@ -147,7 +151,8 @@ const rows = [
     detail:
       table.error ??
       table.skipped ??
-      `${f(table.loadMs, 2)} vs ${f(table.jsonParseMs, 2)} ms; ${table.entries} entries from ${table.rawKeys} keys, ${f(table.fileMb, 2)} MB file`,
+      `${f(table.loadMs, 2)} vs ${f(table.jsonParseMs, 2)} ms; ` +
+        `${table.entries} entries from ${table.rawKeys} keys, ${f(table.fileMb, 2)} MB file`,
   },
   {
     key: 'table_heap_mb',
@@ -165,7 +170,8 @@ const rows = [
     pass: (v) => Math.abs(v) <= 10,
     detail:
       memory.error ??
-      `${f(memory.startMb, 1)} → ${f(memory.endMb, 1)} MB (peak ${f(memory.peakMb, 1)}), ${f(memory.usPerSpan, 2)} µs/span, ${memory.pendingRollups} roll-ups pending`,
+      `${f(memory.startMb, 1)} → ${f(memory.endMb, 1)} MB (peak ${f(memory.peakMb, 1)}), ` +
+        `${f(memory.usPerSpan, 2)} µs/span, ${memory.pendingRollups} roll-ups pending`,
   },
   {
     key: 'report_vs_parse_ratio',
@@ -175,7 +181,10 @@ const rows = [
     pass: (v) => v <= 1.5,
     detail:
       reportRun.error ??
-      `${f(reportRun.reportCpuMs, 0)} vs ${f(reportRun.parseCpuMs, 0)} ms CPU (wall ${f(reportRun.reportMs, 0)} vs ${f(reportRun.parseMs, 0)} ms, ratio ${f(reportRun.wallRatio, 2)}); vs JSON.parse over the report's own line splitter ${f(reportRun.splitParseCpuMs, 0)} ms, ratio ${f(reportRun.ratioVsSameSplitter, 2)}; ${f(reportRun.fileMb, 0)} MB, ${reportRun.calls} calls`,
+      `${f(reportRun.reportCpuMs, 0)} vs ${f(reportRun.parseCpuMs, 0)} ms CPU ` +
+        `(wall ${f(reportRun.reportMs, 0)} vs ${f(reportRun.parseMs, 0)} ms, ratio ${f(reportRun.wallRatio, 2)}); ` +
+        `vs JSON.parse over the report's own line splitter ${f(reportRun.splitParseCpuMs, 0)} ms, ` +
+        `ratio ${f(reportRun.ratioVsSameSplitter, 2)}; ${f(reportRun.fileMb, 0)} MB, ${reportRun.calls} calls`,
   },
   {
     key: 'report_peak_rss_mb',
@@ -193,7 +202,8 @@ const rows = [
     pass: (v) => v <= 1.3,
     detail:
       gateway.error ??
-      `${f(gateway.enrichUsPerSpan)} vs ${f(gateway.passThroughUsPerSpan)} µs/span (decode + enrich + encode, 100-span protobuf requests, 10% LLM)`,
+      `${f(gateway.enrichUsPerSpan)} vs ${f(gateway.passThroughUsPerSpan)} µs/span ` +
+        '(decode + enrich + encode, 100-span protobuf requests, 10% LLM)',
   },
   {
     key: 'gateway_spans_per_s',

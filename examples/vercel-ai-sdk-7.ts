@@ -37,7 +37,8 @@ const printCost: SpanProcessor = {
     const ttft = a[ATTR_TIME_TO_FIRST_CHUNK];
     if (typeof a[ATTR_COST_USD] === 'number') {
       console.log(
-        `${span.name}: $${a[ATTR_COST_USD].toFixed(6)}${typeof ttft === 'number' ? `, first chunk after ${Math.round(ttft * 1000)} ms` : ''}`,
+        `${span.name}: $${a[ATTR_COST_USD].toFixed(6)}` +
+          (typeof ttft === 'number' ? `, first chunk after ${Math.round(ttft * 1000)} ms` : ''),
       );
     } else if (typeof a[ATTR_COST_ROLLUP_USD] === 'number' && span.name.startsWith('invoke_agent')) {
       console.log(`${span.name}: $${a[ATTR_COST_ROLLUP_USD].toFixed(6)} in total`);

@@ -95,7 +95,8 @@ function generate() {
             ];
           }
           const span =
-            `{"traceId":"${traceId}","spanId":"${hex(seq, 16)}","parentSpanId":"${hex(seq + 1_000_000_000, 16)}","flags":257,` +
+            `{"traceId":"${traceId}","spanId":"${hex(seq, 16)}",` +
+            `"parentSpanId":"${hex(seq + 1_000_000_000, 16)}","flags":257,` +
             `"name":"${name}","kind":3,"startTimeUnixNano":"${start}","endTimeUnixNano":"${end}",` +
             `"attributes":[${attrs.join(',')}],"status":{}}`;
           if (!byScope.has(scope)) byScope.set(scope, []);
@@ -105,7 +106,8 @@ function generate() {
           ([name, spans]) => `{"scope":{"name":"${name}","version":"1.0.0"},"spans":[${spans.join(',')}]}`,
         );
         const line =
-          `{"resourceSpans":[{"resource":{"attributes":[${str('service.name', `svc-${seq % 7}`)},${str('deployment.environment.name', 'prod')}]},` +
+          `{"resourceSpans":[{"resource":{"attributes":[${str('service.name', `svc-${seq % 7}`)},` +
+          `${str('deployment.environment.name', 'prod')}]},` +
           `"scopeSpans":[${scopeSpans.join(',')}],"schemaUrl":"https://opentelemetry.io/schemas/1.26.0"}]}\n`;
         written += Buffer.byteLength(line);
         if (!out.write(line)) return out.once('drain', writeMore);
@@ -127,7 +129,9 @@ const RSS_HOOK = join(cacheDir, 'report-rss-hook.mjs');
 // Preloaded into both children: writes the peak RSS (KiB) to fd 3 at exit.
 writeFileSync(
   RSS_HOOK,
-  "import { writeSync } from 'node:fs';\nprocess.on('exit', () => { try { const u = process.resourceUsage(); writeSync(3, `${u.maxRSS} ${u.userCPUTime + u.systemCPUTime}`); } catch {} });\n",
+  "import { writeSync } from 'node:fs';\n" +
+    "process.on('exit', () => { try { const u = process.resourceUsage(); " +
+    'writeSync(3, `${u.maxRSS} ${u.userCPUTime + u.systemCPUTime}`); } catch {} });\n',
 );
 const BASELINE = join(cacheDir, 'report-baseline.mjs');
 writeFileSync(
@@ -136,8 +140,10 @@ writeFileSync(
     "import { createReadStream } from 'node:fs';",
     "import { createInterface } from 'node:readline';",
     'let spans = 0;',
-    'const lines = createInterface({ input: createReadStream(process.argv[2], { highWaterMark: 1 << 20 }), crlfDelay: Infinity });',
-    'for await (const line of lines) { if (line.trim() === "") continue; const data = JSON.parse(line); spans += data.resourceSpans.length; }',
+    'const lines = createInterface({ input: createReadStream(process.argv[2], { highWaterMark: 1 << 20 }), ' +
+      'crlfDelay: Infinity });',
+    'for await (const line of lines) { if (line.trim() === "") continue; ' +
+      'const data = JSON.parse(line); spans += data.resourceSpans.length; }',
     'process.stdout.write(String(spans));',
   ].join('\n'),
 );
@@ -154,7 +160,8 @@ writeFileSync(
     'for await (const chunk of createReadStream(process.argv[2], { highWaterMark: 1 << 20 })) {',
     '  let start = 0; let nl = chunk.indexOf(10, start);',
     '  while (nl !== -1) {',
-    '    if (pending.length > 0) { pending.push(chunk.subarray(start, nl)); take(Buffer.concat(pending).toString("utf8")); pending = []; }',
+    '    if (pending.length > 0) { pending.push(chunk.subarray(start, nl)); ' +
+      'take(Buffer.concat(pending).toString("utf8")); pending = []; }',
     '    else take(chunk.toString("utf8", start, nl));',
     '    start = nl + 1; nl = chunk.indexOf(10, start);',
     '  }',

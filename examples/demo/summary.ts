@@ -164,7 +164,8 @@ export function renderSummary(input: SummaryInput): string {
     out.push(
       '',
       `Request span "${input.agentSpanName}" (trace ${agent.spanContext().traceId})`,
-      `  ${ATTR_COST_ROLLUP_USD} = ${rollup === undefined ? '-' : usd(rollup)}  (every priced call beneath it, rolled up by the processor)`,
+      `  ${ATTR_COST_ROLLUP_USD} = ${rollup === undefined ? '-' : usd(rollup)}  ` +
+        '(every priced call beneath it, rolled up by the processor)',
     );
   }
 
@@ -205,7 +206,8 @@ export function renderSummary(input: SummaryInput): string {
   } else {
     out.push('Not exported: set OTEL_EXPORTER_OTLP_ENDPOINT (e.g. http://localhost:4318) to send spans and metrics');
     out.push(
-      'to a Collector; `docker compose -f collector-config/docker-compose.yaml up -d` starts one with Jaeger and Grafana.',
+      'to a Collector; `docker compose -f collector-config/docker-compose.yaml up -d` ' +
+        'starts one with Jaeger and Grafana.',
     );
   }
   out.push('');

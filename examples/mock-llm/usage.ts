@@ -114,7 +114,10 @@ export function resolveUsage(d: MockDirective, defaults: MockUsage): MockUsage |
     reasoning: d.reasoning ?? defaults.reasoning,
   };
   if (u.cached + u.cacheWrite > u.input) {
-    return `mock usage: cached (${u.cached}) + cacheWrite (${u.cacheWrite}) exceed input (${u.input}); input includes cache tokens`;
+    return (
+      `mock usage: cached (${u.cached}) + cacheWrite (${u.cacheWrite}) exceed input (${u.input}); ` +
+      'input includes cache tokens'
+    );
   }
   if (u.cacheWrite1h > u.cacheWrite)
     return `mock usage: cacheWrite1h (${u.cacheWrite1h}) exceeds cacheWrite (${u.cacheWrite})`;
