@@ -54,5 +54,8 @@ export const ATTR_OPENINFERENCE_COST_PROMPT_CACHE_WRITE = 'llm.cost.prompt_detai
 export const ATTR_SEMCONV_COST_AMOUNT = 'gen_ai.usage.cost.amount';
 /** GenAI semconv cost proposal: ISO 4217 currency of the amount (`USD`). */
 export const ATTR_SEMCONV_COST_CURRENCY = 'gen_ai.usage.cost.currency';
-/** GenAI semconv cost proposal: `local` (computed from token counts and prices) or `provider` (received in the response). */
+/**
+ * GenAI semconv cost proposal: `local` (computed from token counts and prices) or `provider`
+ * (received in the response).
+ */
 export const ATTR_SEMCONV_COST_SOURCE = 'gen_ai.usage.cost.source';

@@ -87,7 +87,8 @@ async function main(argv: string[]): Promise<number> {
     if (err instanceof UsageError) {
       const help = command ? `llm-cost ${command.name} --help` : 'llm-cost --help';
       process.stderr.write(
-        `llm-cost${command ? ` ${command.name}` : ''}: ${err.message}${err.message.includes('--help') ? '' : ` (see ${help})`}\n`,
+        `llm-cost${command ? ` ${command.name}` : ''}: ${err.message}` +
+          `${err.message.includes('--help') ? '' : ` (see ${help})`}\n`,
       );
       return 1;
     }

@@ -116,7 +116,8 @@ function toTable(
     if (result.reason === 'unknown_model') {
       rows.push([
         '',
-        'no price table knows this model: give its prices with an override, or map it to a known model with an alias (docs/price-sources.md)',
+        'no price table knows this model: give its prices with an override, ' +
+          'or map it to a known model with an alias (docs/price-sources.md)',
       ]);
     }
     return columns(rows);

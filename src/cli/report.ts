@@ -237,7 +237,8 @@ export async function runReport(argv: string[]): Promise<number> {
       for (const chunk of chunks) run.addBatch(chunk);
       if (countTraces(chunks) >= q.limit) {
         stderr(
-          `Jaeger returned ${q.limit} traces, the --jaeger-limit: the window may hold more; narrow it or raise the limit`,
+          `Jaeger returned ${q.limit} traces, the --jaeger-limit: ` +
+            'the window may hold more; narrow it or raise the limit',
         );
       }
     } else {

@@ -37,7 +37,8 @@ export function usageFromFlags(values: Record<string, string | boolean | undefin
     const n = Number(value);
     if (n > MAX_TOKEN_COUNT) {
       throw new UsageError(
-        `--${name} must be at most ${MAX_TOKEN_COUNT.toLocaleString('en-US')} tokens (the bound the library applies to one call), got ${show(value)}`,
+        `--${name} must be at most ${MAX_TOKEN_COUNT.toLocaleString('en-US')} tokens ` +
+          `(the bound the library applies to one call), got ${show(value)}`,
       );
     }
     return n;

@@ -3,8 +3,8 @@
  *
  * Semconv says `gen_ai.usage.input_tokens` is inclusive, OpenAI's `prompt_tokens` is inclusive,
  * but Anthropic's raw `input_tokens` excludes cache, and some instrumentations copy it verbatim
- * (docs/instrumentations.md, docs/processor.md "Input accounting"). So the answer depends on the instrumentation (and its version), not only on
- * the provider.
+ * (docs/instrumentations.md, docs/processor.md "Input accounting"). So the answer depends on the
+ * instrumentation (and its version), not only on the provider.
  */
 export type InputAccounting = 'inclusive' | 'additive';
 

@@ -126,7 +126,8 @@ export class GatewayMetrics {
       if (!this._overflowWarned) {
         this._overflowWarned = true;
         warn(
-          `llm-cost serve: more than ${this._options.maxServices} services; further ones are recorded as service.name=${OTHER_SERVICES}`,
+          `llm-cost serve: more than ${this._options.maxServices} services; ` +
+            `further ones are recorded as service.name=${OTHER_SERVICES}`,
         );
       }
       return this.recorderFor(OTHER_SERVICES);

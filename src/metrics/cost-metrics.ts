@@ -312,7 +312,8 @@ function createInstruments(meter: Meter, costBuckets: number[]): Instruments {
     ],
     tokens: meter.createObservableCounter(METRIC_TOKENS, {
       description:
-        'Tokens of LLM calls seen by the cost processor, by disjoint type (input = uncached input, output excludes reasoning).',
+        'Tokens of LLM calls seen by the cost processor, by disjoint type ' +
+        '(input = uncached input, output excludes reasoning).',
       unit: '{token}',
     }),
     cacheSavings: meter.createObservableCounter(METRIC_CACHE_SAVINGS, {
@@ -321,7 +322,8 @@ function createInstruments(meter: Meter, costBuckets: number[]): Instruments {
     }),
     cacheWritePremium: meter.createObservableCounter(METRIC_CACHE_WRITE_PREMIUM, {
       description:
-        'Estimated USD that prompt-cache writes cost above the uncached input rate (savings minus this is the net effect of caching).',
+        'Estimated USD that prompt-cache writes cost above the uncached input rate ' +
+        '(savings minus this is the net effect of caching).',
       unit: 'USD',
     }),
     unpriced: meter.createObservableCounter(METRIC_UNPRICED_CALLS, {
@@ -330,7 +332,8 @@ function createInstruments(meter: Meter, costBuckets: number[]): Instruments {
     }),
     cacheDetailUnreported: meter.createObservableCounter(METRIC_CACHE_DETAIL_UNREPORTED, {
       description:
-        'Priced LLM calls whose instrumentation does not record cache reads: their cost is an upper bound (gen_ai.cost.cache_detail = unreported).',
+        'Priced LLM calls whose instrumentation does not record cache reads: their cost is an upper bound ' +
+        '(gen_ai.cost.cache_detail = unreported).',
       unit: '{call}',
     }),
   };
@@ -420,7 +423,8 @@ function validBuckets(value: unknown): number[] {
     value.every((b, i) => typeof b === 'number' && Number.isFinite(b) && (i === 0 || b > value[i - 1]));
   if (!ok) {
     warn(
-      'CostMetricsOptions.costBucketBoundaries must be strictly ascending finite numbers; using the default USD buckets',
+      'CostMetricsOptions.costBucketBoundaries must be strictly ascending finite numbers; ' +
+        'using the default USD buckets',
     );
     return [...COST_BUCKETS_USD];
   }

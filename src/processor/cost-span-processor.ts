@@ -109,8 +109,9 @@ export class CostSpanProcessor implements SpanProcessor {
       this._diag.warn(
         'attribute-limit',
         `span "${span.name}" is at the SDK's attribute count limit; ${dropped} cost attribute(s) dropped ` +
-          `(${lost.join(', ')}). Raise spanLimits.attributeCountLimit (or OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT) by at least ` +
-          `${COST_ATTRIBUTE_HEADROOM}; further drops are counted in the ${METRIC_DROPPED_ATTRIBUTES} metric, not logged.`,
+          `(${lost.join(', ')}). Raise spanLimits.attributeCountLimit (or OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT) ` +
+          `by at least ${COST_ATTRIBUTE_HEADROOM}; ` +
+          `further drops are counted in the ${METRIC_DROPPED_ATTRIBUTES} metric, not logged.`,
       );
     }
   }

@@ -59,7 +59,8 @@ export class DimensionSources {
       live.delete(oldest);
       this._diag.warn(
         'eviction',
-        `more than ${this._maxTracked} live spans; the oldest is forgotten, so its descendants may miss its dimensions (raise maxTrackedSpans, or look for spans that are never ended); reported once`,
+        `more than ${this._maxTracked} live spans; the oldest is forgotten, so its descendants may miss its ` +
+          'dimensions (raise maxTrackedSpans, or look for spans that are never ended); reported once',
       );
     }
     live.set(span.spanContext().spanId, { attributes: span.attributes, parentId, baggage });

@@ -92,7 +92,8 @@ function toTable(report: ReportResult, by: readonly string[]): string {
   if (report.reprice !== undefined) {
     const as = report.reprice.as_model !== null ? ` as ${report.reprice.as_model}` : '';
     out.push(
-      `repriced${as} with ${report.reprice.prices === 'default' ? 'the default prices' : report.reprice.prices}; cost USD is the cost on the spans (or the default prices)`,
+      `repriced${as} with ${report.reprice.prices === 'default' ? 'the default prices' : report.reprice.prices}; ` +
+        'cost USD is the cost on the spans (or the default prices)',
     );
   }
   out.push('', line(header), rule, ...body.map(line), rule, line(total));

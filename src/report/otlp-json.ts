@@ -26,8 +26,9 @@ export interface ReportSpan extends SpanView {
 }
 
 /** Is `key` one of the attributes the processor writes (docs/architecture.md, "Span
- * attributes")? Asked of every GenAI key of every span: the eighth letter (`c` of `gen_ai.cost.`) settles which of the two tests can
- * hold, which measured a fifth of the conversion time cheaper than running both. */
+ * attributes")? Asked of every GenAI key of every span: the eighth letter (`c` of `gen_ai.cost.`)
+ * settles which of the two tests can hold, which measured a fifth of the conversion time cheaper
+ * than running both. */
 function isRecordedCostKey(key: string): boolean {
   return key.charCodeAt(7) === 99 ? key.startsWith('gen_ai.cost.') : key === 'gen_ai.usage.cost_usd';
 }

@@ -29,7 +29,8 @@ export class Progress {
     const full = Math.round(share * width);
     const mb = (n: number): string => (n / 1048576).toFixed(0);
     this._out.write(
-      `\r[${'#'.repeat(full)}${'.'.repeat(width - full)}] ${(share * 100).toFixed(0).padStart(3)}%  ${mb(bytesRead)}/${mb(this._total)} MB`,
+      `\r[${'#'.repeat(full)}${'.'.repeat(width - full)}] ` +
+        `${(share * 100).toFixed(0).padStart(3)}%  ${mb(bytesRead)}/${mb(this._total)} MB`,
     );
     this._drawn = true;
   };

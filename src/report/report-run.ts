@@ -60,5 +60,8 @@ export function parseTime(text: string, now: number): number | string {
     const ms = Date.parse(text);
     if (!Number.isNaN(ms)) return ms;
   }
-  return `expected an ISO date (2026-11-01, 2026-11-01T12:00:00Z) or a duration back from now (30m, 24h, 7d, 2w), got ${JSON.stringify(text)}`;
+  return (
+    'expected an ISO date (2026-11-01, 2026-11-01T12:00:00Z) or a duration back from now (30m, 24h, 7d, 2w), ' +
+    `got ${JSON.stringify(text)}`
+  );
 }

@@ -196,7 +196,10 @@ function parseEntry(key: string, raw: Record<string, unknown>, source: string): 
   if (raw.effective_date !== undefined) {
     effectiveFrom = parseInstant(raw.effective_date);
     if (effectiveFrom === undefined) {
-      return `effective_date must be an ISO date (2026-09-01) or date-time (2026-09-01T12:00:00Z), got ${describe(raw.effective_date)}`;
+      return (
+        'effective_date must be an ISO date (2026-09-01) or date-time (2026-09-01T12:00:00Z), ' +
+        `got ${describe(raw.effective_date)}`
+      );
     }
   }
 
@@ -358,5 +361,8 @@ export function describeRejected(rejected: { key: string; reason: string }[]): s
     .slice(0, 3)
     .map((r) => `${excerpt(r.key)}: ${excerpt(r.reason, 160)}`)
     .join('; ');
-  return `${rejected.length} entr${rejected.length === 1 ? 'y' : 'ies'} ignored (${shown}${rejected.length > 3 ? '; …' : ''})`;
+  return (
+    `${rejected.length} entr${rejected.length === 1 ? 'y' : 'ies'} ignored ` +
+    `(${shown}${rejected.length > 3 ? '; …' : ''})`
+  );
 }

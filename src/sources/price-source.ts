@@ -225,7 +225,8 @@ export class PriceSource implements PriceBookHandle {
       } catch (err) {
         this._warn(
           'cache_write',
-          `could not write the price cache ${this._cache.file} (${errorExcerpt(err, 200)}); prices are still in force, but will be fetched again by the next process`,
+          `could not write the price cache ${this._cache.file} (${errorExcerpt(err, 200)}); ` +
+            'prices are still in force, but will be fetched again by the next process',
         );
       }
     }
