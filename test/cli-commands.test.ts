@@ -242,7 +242,8 @@ describe.skipIf(!HAS_SHARED_TABLE)('llm-cost price shows the rates it applied', 
     const line = (label: string): string => r.stdout.split('\n').find((l) => l.startsWith(`${label} `))!;
     expect(line('input')).toMatch(
       new RegExp(
-        `\\$${(1500 * (e['input_cost_per_token'] as number)).toPrecision(4)}\\s+1,500 uncached tokens\\s+at \\$${perM(e['input_cost_per_token']).toPrecision(4)}/M$`,
+        `\\$${(1500 * (e['input_cost_per_token'] as number)).toPrecision(4)}\\s+1,500 uncached tokens\\s+` +
+          `at \\$${perM(e['input_cost_per_token']).toPrecision(4)}/M$`,
       ),
     );
     expect(line('cache read')).toMatch(new RegExp(`at \\$${perM(e['cache_read_input_token_cost']).toPrecision(4)}/M$`));

@@ -182,7 +182,8 @@ describe.skipIf(!HAS_SHARED_TABLE)('llm-cost price --prices FILE (the real LiteL
     expect(r.stdout).toMatch(new RegExp(`^total\\s+\\$${total.toPrecision(4).replace('.', '\\.')}$`, 'm'));
     expect(r.stdout).toMatch(
       new RegExp(
-        `^input\\s+\\$\\S+\\s+1,000 uncached tokens\\s+at \\$${(e['input_cost_per_token']! * 1e6).toPrecision(4).replace('.', '\\.')}/M$`,
+        '^input\\s+\\$\\S+\\s+1,000 uncached tokens\\s+' +
+          `at \\$${(e['input_cost_per_token']! * 1e6).toPrecision(4).replace('.', '\\.')}/M$`,
         'm',
       ),
     );
@@ -421,7 +422,10 @@ describe('llm-cost price --prices https://… (real TLS, a CA made for the test)
     });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(
-      /cannot load prices from https:\/\/127\.0\.0\.1:\d+\/prices\.json: (the connection closed before the body was complete|not valid JSON)/,
+      new RegExp(
+        /cannot load prices from https:\/\/127\.0\.0\.1:\d+\/prices\.json: /.source +
+          /(the connection closed before the body was complete|not valid JSON)/.source,
+      ),
     );
   });
 

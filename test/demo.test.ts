@@ -111,7 +111,7 @@ describe('npm run demo with OTEL_EXPORTER_OTLP_ENDPOINT set', () => {
     expect(spans.every((s) => s.resource['service.name'] === 'otel-llm-cost-demo')).toBe(true);
   });
 
-  it('makes the promised mix: both providers, every instrumentation, streams, cache reads and writes, reasoning', () => {
+  it('makes the promised mix: both providers, each instrumentation, streams, cache reads and writes, reasoning', () => {
     expect(new Set(DEMO_CALLS.map(providerOf))).toEqual(new Set(['openai', 'anthropic']));
     expect(new Set(DEMO_CALLS.map((c) => c.stream))).toEqual(new Set([true, false]));
     expect(DEMO_CALLS.some((c) => (c.usage.cached ?? 0) > 0)).toBe(true);
@@ -241,7 +241,7 @@ describe('npm run demo -- --loop (for the Grafana dashboard)', () => {
     await receiver.close();
   });
 
-  it('keeps handling tickets with periodic metric exports whose counters grow, and stops cleanly on Ctrl-C', async () => {
+  it('keeps handling tickets with periodic metric exports whose counters grow; stops cleanly on Ctrl-C', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', join('examples', 'demo', 'main.ts'), '--loop'], {
       cwd: ROOT,
       env: {

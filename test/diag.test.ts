@@ -22,7 +22,7 @@ afterEach(() => {
 });
 
 describe('logging: one prefix, one wording for bad options', () => {
-  it('every constructor reports its bad options under otel-llm-cost:, each option once, with the default used', async () => {
+  it('every constructor reports bad options under otel-llm-cost:, each once, with the default used', async () => {
     const d = captureDiag();
     restore = d.restore;
     const dir = mkdtempSync(join(tmpdir(), 'otel-llm-cost-diag-'));
@@ -76,7 +76,8 @@ describe('logging: one prefix, one wording for bad options', () => {
     expect(metricReaders).toHaveLength(1);
     await Promise.all(spanProcessors.map((p) => p.shutdown()));
     expect(d.messages).toEqual([
-      'otel-llm-cost: option metricExportIntervalMillis=0 is invalid (a positive number is expected); using the default',
+      'otel-llm-cost: option metricExportIntervalMillis=0 is invalid (a positive number is expected); ' +
+        'using the default',
     ]);
   });
 });

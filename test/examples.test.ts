@@ -76,7 +76,7 @@ describe('examples/vercel-ai-sdk.ts', () => {
 });
 
 describe('examples/vercel-ai-sdk-7.ts', () => {
-  it('registers @ai-sdk/otel after sdk.start() and prints the cost of a cache write and a streamed cache read', async () => {
+  it('registers @ai-sdk/otel after sdk.start(), prints what a cache write and a streamed cache read cost', async () => {
     const out = await runExample('vercel-ai-sdk-7.ts');
     const write = expectedUsd('claude-sonnet-4-5', 'anthropic', { input: 8000, cacheWrite: 6000, output: 300 });
     const read = expectedUsd('claude-sonnet-4-5', 'anthropic', { input: 8200, cached: 6000, output: 400 });

@@ -289,7 +289,8 @@ describe.skipIf(!available && !inCi)('a real Prometheus scraping the cost metric
       const label = /^label_values\((.*),\s*([a-zA-Z_][a-zA-Z0-9_]*)\)$/.exec(expr);
       if (label) {
         // Grafana runs label_values(selector, label) as a label-values API call.
-        const url = `${promUrl}/api/v1/label/${label[2]}/values?match[]=${encodeURIComponent(expandVariables(label[1]!))}`;
+        const url =
+          `${promUrl}/api/v1/label/${label[2]}/values` + `?match[]=${encodeURIComponent(expandVariables(label[1]!))}`;
         const body = (await (await fetch(url)).json()) as any;
         expect(body.status).toBe('success');
         expect(body.data.length, expr).toBeGreaterThan(0);
@@ -312,6 +313,10 @@ if (!available && !inCi) {
     `test/prometheus.test.ts skipped: ${PROMETHEUS} not found (apt-get install -y --no-install-recommends prometheus).`,
   );
   describe('a real Prometheus scraping the cost metrics', () => {
-    it.skip(`skipped: ${PROMETHEUS} not found (apt-get install -y --no-install-recommends prometheus; set CI=true to make this a failure)`, () => {});
+    it.skip(
+      `skipped: ${PROMETHEUS} not found ` +
+        '(apt-get install -y --no-install-recommends prometheus; set CI=true to make this a failure)',
+      () => {},
+    );
   });
 }

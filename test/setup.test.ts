@@ -165,7 +165,7 @@ describe('the README quick start', () => {
     expect(cjs.replace(/^const \{ (\w+) \} = require\(('[^']+')\);$/gm, 'import { $1 } from $2;')).toBe(quickStart());
   });
 
-  it('runs as written; an app that ends by itself exports its priced span and cost metrics (http/protobuf by default)', async () => {
+  it('runs as written; an app that ends by itself exports a priced span and cost metrics (http/protobuf)', async () => {
     const out = await runBlock(quickStart(), ONE_CALL_THEN_WAIT, {
       env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_METRIC_EXPORT_INTERVAL: '200' },
     });
@@ -213,7 +213,7 @@ describe('the README quick start', () => {
     );
   });
 
-  it('writes spans to stdout with OTEL_TRACES_EXPORTER=console and metrics with OTEL_METRICS_EXPORTER=console', async () => {
+  it('prints spans with OTEL_TRACES_EXPORTER=console and metrics with OTEL_METRICS_EXPORTER=console', async () => {
     const out = await runBlock(quickStart(), ONE_CALL, {
       env: {
         OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
@@ -229,7 +229,7 @@ describe('the README quick start', () => {
     expect(out.stdout).toContain("name: 'gen_ai.usage.cost'");
   });
 
-  it('exports nothing with OTEL_TRACES_EXPORTER=none and OTEL_METRICS_EXPORTER=none, and still exits cleanly', async () => {
+  it('exports nothing with OTEL_TRACES_EXPORTER=none and OTEL_METRICS_EXPORTER=none, still exits cleanly', async () => {
     const out = await runBlock(quickStart(), ONE_CALL, {
       env: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_TRACES_EXPORTER: 'none', OTEL_METRICS_EXPORTER: 'none' },
     });

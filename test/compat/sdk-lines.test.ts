@@ -39,7 +39,8 @@ client.chat.completions
 const APP_ESM = `import OpenAI from 'openai';
 console.log('node', process.version);
 const client = new OpenAI({ baseURL: process.env.MOCK_OPENAI_BASE_URL, apiKey: 'test-key' });
-const r = await client.chat.completions.create({ model: '${MODEL}', messages: [{ role: 'user', content: ${JSON.stringify(usageDirective(USAGE))} }] });
+const r = await client.chat.completions.create({ model: '${MODEL}', \
+messages: [{ role: 'user', content: ${JSON.stringify(usageDirective(USAGE))} }] });
 console.log('usage', JSON.stringify(r.usage));
 `;
 /** An app with its own LLM span, for the wiring block (which registers no instrumentation). */
@@ -204,7 +205,8 @@ for (const line of LINES) {
   const skip = missing.length > 0 && !inCi;
   if (skip) {
     console.warn(
-      `test/compat: ${line.name} skipped: ${missing.map((r) => r.label).join(', ')} not installed (.ci/run installs them)`,
+      `test/compat: ${line.name} skipped: ${missing.map((r) => r.label).join(', ')} not installed ` +
+        '(.ci/run installs them)',
     );
   }
   describe.skipIf(skip)(`OpenTelemetry JS line ${line.name}, installed from the tarball`, () => {
@@ -218,7 +220,7 @@ for (const line of LINES) {
       console.log(`test/compat ${line.name}: ${JSON.stringify(app.versions)}`);
     }, 600_000);
 
-    it('resolves one SDK: no invalid or missing peers, one copy of the trace SDK, nothing nested under otel-llm-cost', () => {
+    it('resolves one SDK: no invalid or missing peers, one trace SDK copy, nothing nested under otel-llm-cost', () => {
       expect(app.versions['@opentelemetry/sdk-node']).toMatch(line.sdkNode);
       expect(app.tree.problems ?? []).toEqual([]);
       expect([...versionsInTree(app.tree, '@opentelemetry/sdk-trace')]).toHaveLength(1);

@@ -58,7 +58,8 @@ describe.skipIf(!available)(
   () => {
     beforeAll(() => ensureBuilt(), 120_000);
 
-    it(`${LOAD_SPANS.toLocaleString('en-US')} spans, 10% LLM: every span once, every LLM span priced, every roll-up right`, async () => {
+    const loadSpans = `${LOAD_SPANS.toLocaleString('en-US')} spans, 10% LLM`;
+    it(`${loadSpans}: every span once, every LLM span priced, every roll-up right`, async () => {
       const d = await deployWithSink();
       const requests = LOAD_SPANS / (SPANS_PER_TRACE * 10);
       const traces = requests * 10;
@@ -67,7 +68,8 @@ describe.skipIf(!available)(
       await d.sink.waitFor(() => d.sink.spans.size >= LOAD_SPANS, 240_000, `${LOAD_SPANS} spans`);
       const seconds = (Date.now() - started) / 1000;
       console.log(
-        `gateway load: ${LOAD_SPANS} spans in ${seconds.toFixed(1)} s (${Math.round(LOAD_SPANS / seconds)} spans/s end to end)`,
+        `gateway load: ${LOAD_SPANS} spans in ${seconds.toFixed(1)} s ` +
+          `(${Math.round(LOAD_SPANS / seconds)} spans/s end to end)`,
       );
       expect(d.sink.spans.size).toBe(LOAD_SPANS);
       expect(d.sink.duplicates).toBe(0);
@@ -115,7 +117,8 @@ describe.skipIf(!available)(
         'queue-full refusals in the replica metrics',
       );
       console.log(
-        `gateway outage: queue-full refusals ${[...d.sink.queueFullByInstance.values()].join(' / ')}, duplicates ${d.sink.duplicates}`,
+        `gateway outage: queue-full refusals ${[...d.sink.queueFullByInstance.values()].join(' / ')}, ` +
+          `duplicates ${d.sink.duplicates}`,
       );
     }, 400_000);
 
@@ -146,7 +149,8 @@ describe.skipIf(!available)(
       }
       const lost = total - d.sink.spans.size;
       console.log(
-        `gateway SIGKILL: ${lost} of ${total} spans lost (queue bound ${QUEUE} spans per replica, killed with a full queue)`,
+        `gateway SIGKILL: ${lost} of ${total} spans lost ` +
+          `(queue bound ${QUEUE} spans per replica, killed with a full queue)`,
       );
       // Lost: what the killed replica had accepted and not forwarded: its queue, which may exceed
       // the bound by the one request that found room (the Collector batches up to 8192 spans).
@@ -253,7 +257,8 @@ describe.skipIf(!available)('roll-up limits behind the Collector, measured', () 
       }
     }
     console.log(
-      `gateway roll-up: ${complete}/${AGENTS} complete, ${partial} partial, ${missing} missing (parent forwarded before a child arrived)`,
+      `gateway roll-up: ${complete}/${AGENTS} complete, ${partial} partial, ${missing} missing ` +
+        '(parent forwarded before a child arrived)',
     );
     expect(complete + partial + missing).toBe(AGENTS);
     // Children end before their parent, and the SDK exports in end order: only reordering on the

@@ -61,7 +61,7 @@ describe.skipIf(!available)('Jaeger v2 receives the enriched spans', () => {
     }
   });
 
-  it('the query API returns the calls with gen_ai.usage.cost_usd as genai-prices prices them, and the roll-up', async () => {
+  it('the query API returns calls with gen_ai.usage.cost_usd as genai-prices prices them and the roll-up', async () => {
     await sendWorkload(new OTLPGrpcTraceExporter({ url: grpcUrl }), [], 'jaeger-gateway-app');
 
     let spans: JaegerSpan[] = [];
@@ -83,7 +83,8 @@ describe.skipIf(!available)('Jaeger v2 receives the enriched spans', () => {
         (e: Error) => e.message,
       );
       throw new Error(
-        `Jaeger has ${spans.length} spans; services: ${services}; queued in gateway: ${gateway.queuedSpans}; log: ${log.slice(-3000)}`,
+        `Jaeger has ${spans.length} spans; services: ${services}; queued in gateway: ${gateway.queuedSpans}; ` +
+          `log: ${log.slice(-3000)}`,
       );
     }
     const tag = (name: string, key: string) =>

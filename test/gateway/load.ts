@@ -78,7 +78,10 @@ export function requestBody(r: number, run: number): string {
   });
 }
 
-/** Sends `requests` requests to `url` with `concurrency` in flight, retrying refusals (429/503, network) like an exporter. */
+/**
+ * Sends `requests` requests to `url` with `concurrency` in flight, retrying refusals (429/503,
+ * network) like an exporter.
+ */
 export async function sendLoad(
   url: string,
   requests: number,

@@ -30,7 +30,7 @@ afterEach(async () => {
 });
 
 describe('llm-cost serve (process)', () => {
-  it('prices spans, exports cost metrics under the app service.name and its own metrics, and drains on SIGTERM', async () => {
+  it('prices spans, exports cost metrics under the app service.name and its own, drains on SIGTERM', async () => {
     const upstream = await startReceiver();
     serve = await startServe(
       [

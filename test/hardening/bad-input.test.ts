@@ -210,7 +210,7 @@ describe('adversarial strings take linear time (no regular expression or loop is
 });
 
 describe('untrusted model ids cannot pin memory in the resolution memo', () => {
-  it('pricing 3000 distinct 100k-character model ids retains far less than the ids themselves (child process, real GC)', () => {
+  it('pricing 3000 distinct 100k-character model ids retains far less than the ids (child process, real GC)', () => {
     // 3000 × 100 kB = 300 MB of ids pass through; a memo that kept them would hold ~200 MB.
     const dir = tempDir('memo');
     const script = join(dir, 'memo.ts');

@@ -47,7 +47,8 @@ const CONTENT: Attributes = {
   'ai.response.object': `{"a":"${SECRET}"}`,
   'ai.response.toolCalls': `[{"args":"${SECRET}"}]`,
   // Not content, but parsed on Vercel spans for the tier: its ids must not be copied anywhere.
-  'ai.response.providerMetadata': `{"openai":{"responseId":"resp_${SECRET}","serviceTier":"priority","note":"${SECRET}"}}`,
+  'ai.response.providerMetadata':
+    `{"openai":{"responseId":"resp_${SECRET}",` + `"serviceTier":"priority","note":"${SECRET}"}}`,
 };
 
 function isContentKey(key: string): boolean {

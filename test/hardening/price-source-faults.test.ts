@@ -35,7 +35,7 @@ const RATE = 0.000002;
 const TABLE = fixtureTable(MODEL, RATE);
 
 describe('a failing refresh leaves the last good table in force for every later span', () => {
-  it('through the processor: 500, bad JSON, wrong types, truncated body, redirect to http, timeout — one warning each', async () => {
+  it('in the processor: 500, bad JSON, wrong types, truncated, http redirect, timeout: one warning each', async () => {
     server.serveJson(TABLE, new Date('2026-05-01T00:00:00Z'));
     const processor = new CostSpanProcessor({
       pricing: {
@@ -168,9 +168,11 @@ const CHILD = `
 import { diag, DiagLogLevel } from ${JSON.stringify(require.resolve('@opentelemetry/api'))};
 import { PriceSource } from ${JSON.stringify(join(REPO, 'src/sources/price-source.ts'))};
 const warnings = [];
-diag.setLogger({ error: (m) => warnings.push(m), warn: (m) => warnings.push(m), info() {}, debug() {}, verbose() {} }, DiagLogLevel.WARN);
+diag.setLogger({ error: (m) => warnings.push(m), warn: (m) => warnings.push(m), \
+info() {}, debug() {}, verbose() {} }, DiagLogLevel.WARN);
 const [url, cacheDir, model] = process.argv.slice(2);
-const source = new PriceSource({ pricesUrl: url, cacheDir, allowHttpLoopback: true, embedded: false, refreshIntervalMs: 60000 }, {});
+const source = new PriceSource({ pricesUrl: url, cacheDir, allowHttpLoopback: true, embedded: false, \
+refreshIntervalMs: 60000 }, {});
 await source.ready();
 const r = source.priceBook.resolve(model);
 console.log(JSON.stringify({ rate: r?.entry.rates.input ?? null, warnings }));
@@ -197,7 +199,7 @@ function runChild(script: string, cacheDir: string): Promise<{ rate: number | nu
 }
 
 describe('separate processes refreshing one cache at once', () => {
-  it('four real child processes fetch and write the same cache file together: every read sees a whole file, nothing is left half-written', async () => {
+  it('four child processes write one cache file at once: every read sees a whole file, none half-written', async () => {
     const K = 4;
     const dir = tempDir('hardening-procs');
     const cacheDir = join(dir, 'cache');

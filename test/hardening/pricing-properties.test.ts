@@ -186,7 +186,8 @@ describe('cost never decreases when any token count grows', () => {
           }
           if (after.costUsd < before.costUsd) {
             throw new Error(
-              `${entry.key} (${tier ?? 'standard'}): growing ${key} by ${d} lowered the cost ${before.costUsd} → ${after.costUsd}`,
+              `${entry.key} (${tier ?? 'standard'}): growing ${key} by ${d} ` +
+                `lowered the cost ${before.costUsd} → ${after.costUsd}`,
             );
           }
         }),
@@ -390,9 +391,10 @@ describe('a model id never resolves to a key that is not its own base or alias',
   });
 
   it('never slides to a neighbouring model family (known traps)', () => {
-    // Pairs from docs/pricing.md "Resolving a model id": the longer id is a different model, not a revision. The first four
-    // are unknown everywhere (they must stay unpriced); the last four are dated snapshots of the
-    // longer model that both tables resolve, so the check on what they resolve to really runs.
+    // Pairs from docs/pricing.md "Resolving a model id": the longer id is a different model, not a
+    // revision. The first four are unknown everywhere (they must stay unpriced); the last four are
+    // dated snapshots of the longer model that both tables resolve, so the check on what they
+    // resolve to really runs.
     const unknown: Array<[string, string]> = [
       ['gpt-4o-mini-nonexistent', 'gpt-4o'],
       ['gpt-5-pro-hypothetical', 'gpt-5'],

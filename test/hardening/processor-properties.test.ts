@@ -208,7 +208,7 @@ describe('ending a span never throws, whatever its attributes', () => {
 });
 
 describe('the exporter wrapper (SDKs without onEnding) never throws either', () => {
-  it(`exports every batch of arbitrary spans, enriched or untouched, with a cost or a reason ${SHARED_TABLE_NOTE}`, async () => {
+  it(`exports every batch of arbitrary spans, enriched or not, with cost or reason ${SHARED_TABLE_NOTE}`, async () => {
     const inner = new InMemorySpanExporter();
     const wrapper = new CostSpanExporter(inner, { priceBook: book });
     const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(wrapper)] });
@@ -246,7 +246,7 @@ describe('inclusive and additive readings of the same call give the same cost', 
     output: fc.integer({ min: 0, max: 50_000 }),
   });
 
-  it(`prices semconv-inclusive, Traceloop-additive, Vercel-breakdown and overridden spans alike ${SHARED_TABLE_NOTE}`, () => {
+  it(`prices semconv-inclusive, Traceloop-additive, Vercel-breakdown and overridden spans ${SHARED_TABLE_NOTE}`, () => {
     const plain = setup();
     const overridden = setup({ inputAccounting: { scopes: { 'my-additive-instrumentation': 'additive' } } });
     let priced = 0;

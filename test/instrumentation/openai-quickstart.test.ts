@@ -36,7 +36,8 @@ type Loading = 'require' | 'esm-hook';
 const workload = (loading: Loading): string => `
 ${
   loading === 'require'
-    ? "import { createRequire as __createRequire } from 'node:module';\nconst { OpenAI: __OpenAI } = __createRequire(import.meta.url)('openai');"
+    ? "import { createRequire as __createRequire } from 'node:module';\n" +
+      "const { OpenAI: __OpenAI } = __createRequire(import.meta.url)('openai');"
     : "const { default: __OpenAI } = await import('openai');"
 }
 const __client = new __OpenAI({ baseURL: process.env.MOCK_OPENAI_BASE_URL, apiKey: 'test', maxRetries: 0 });
@@ -45,7 +46,8 @@ for (const c of ${JSON.stringify(CALLS)}) {
   if (c.kind === 'chat') {
     await __client.chat.completions.create({ model: c.model, messages: [{ role: 'user', content: prompt }] });
   } else if (c.kind === 'chat.stream') {
-    const s = await __client.chat.completions.create({ model: c.model, messages: [{ role: 'user', content: prompt }], stream: true, stream_options: { include_usage: true } });
+    const s = await __client.chat.completions.create({ model: c.model, messages: [{ role: 'user', content: prompt }], \
+stream: true, stream_options: { include_usage: true } });
     for await (const _ of s) void _;
   } else if (c.kind === 'responses') {
     await __client.responses.create({ model: c.model, input: prompt });
@@ -96,7 +98,7 @@ describe('README quick start, as written, prices OpenAI calls on their full usag
     [6, 'esm-hook'],
     [7, 'esm-hook'],
   ] as const) {
-    it(`openai ${major}, ${loading}: one priced GenAI span per call, cached and reasoning tokens included`, async () => {
+    it(`openai ${major}, ${loading}: one priced GenAI span per call, cached and reasoning tokens counted`, async () => {
       const receiver = await startOtlpReceiver();
       try {
         const stderr = await runQuickStart(major, loading, receiver);

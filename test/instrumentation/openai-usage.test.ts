@@ -256,7 +256,10 @@ describe('openai 7: contrib does not cover it, our instrumentation makes the one
     ['openinference', 'ours'],
   ] as Name[][]) {
     for (const kind of ['chat', 'chat.stream'] as const) {
-      it(`steps aside where an instrumentation covers openai 7 (OpenInference), ${kind}, enabled ${order.join(' then ')}: no second span`, async () => {
+      const title =
+        `steps aside where an instrumentation covers openai 7 (OpenInference), ${kind}, ` +
+        `enabled ${order.join(' then ')}: no second span`;
+      it(title, async () => {
         const s = await setup(7, order);
         await call(s, kind, CACHED_CALL.model, CACHED_CALL.usage);
         const span = only(s);

@@ -140,7 +140,7 @@ describe.skipIf(NO_SHARED_TABLE)(`pricing with the LiteLLM table ${SHARED_TABLE_
   });
 
   describe('service tiers', () => {
-    it('prices batch and priority at their own rates; an OpenAI batch cache read the entry lacks is half the standard rate', () => {
+    it('prices batch and priority at their own rates; an OpenAI batch cache read without a rate is half price', () => {
       const key = 'gpt-4o';
       const usage = { model: key, inputTokens: 1_000, cacheReadTokens: 400, outputTokens: 100 };
       const batch = priced(book.price({ ...usage, serviceTier: 'batch' }));
@@ -156,7 +156,7 @@ describe.skipIf(NO_SHARED_TABLE)(`pricing with the LiteLLM table ${SHARED_TABLE_
       close(priority.breakdown.output, 100 * f(key, 'output_cost_per_token_priority'));
     });
 
-    it('prices flex at its own rates, Anthropic batch at half the standard rate, and never a missing tier as standard', () => {
+    it('prices flex at its own rates, Anthropic batch at half the standard rate, no missing tier as standard', () => {
       const flex = priced(book.price({ model: 'gpt-5', inputTokens: 1_000, outputTokens: 100, serviceTier: 'flex' }));
       close(
         flex.costUsd,

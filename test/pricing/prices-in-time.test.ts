@@ -159,7 +159,8 @@ describe('llm-cost price --at DATE', () => {
     const r = await run(['price', MODEL, '--input', '10', '--at', '2025-13-01']);
     expect(r.code).toBe(1);
     expect(r.stderr.trim()).toBe(
-      'llm-cost price: --at must be an ISO date (2025-06-10) or date-time (2025-06-10T12:00:00Z), got "2025-13-01" (see llm-cost price --help)',
+      'llm-cost price: --at must be an ISO date (2025-06-10) or date-time (2025-06-10T12:00:00Z), ' +
+        'got "2025-13-01" (see llm-cost price --help)',
     );
   });
 

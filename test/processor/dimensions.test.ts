@@ -119,7 +119,8 @@ describe('dimensions from the request span and from baggage', () => {
     expect(serverSpan.attributes['enduser.id']).toBe('user-42');
     const call = llmSpan(spans);
     expect(call.spanContext().traceId).toBe(serverSpan.spanContext().traceId);
-    expect(call.parentSpanContext?.spanId).not.toBe(serverSpan.spanContext().spanId); // a grandchild (invoke_agent between)
+    // A grandchild (invoke_agent between).
+    expect(call.parentSpanContext?.spanId).not.toBe(serverSpan.spanContext().spanId);
     expect(call.attributes['enduser.id']).toBe('user-42');
     expect(call.attributes[ATTR_COST_USD]).toBeCloseTo(EXPECTED, 12);
     expect(call.attributes['app.tenant']).toBeUndefined();

@@ -23,7 +23,7 @@ afterAll(async () => {
 });
 
 describe('a service tier the default table has no rate for', () => {
-  it('leaves a real OpenAI flex call (Vercel AI SDK, Responses API) unpriced (unknown_service_tier) and counts it', async () => {
+  it('leaves an OpenAI flex call (Vercel AI SDK, Responses API) unpriced (unknown_service_tier), counted', async () => {
     const reader = new TestReader();
     const meterProvider = new MeterProvider({ readers: [reader] });
     const processor = new CostSpanProcessor({

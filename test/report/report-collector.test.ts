@@ -44,7 +44,8 @@ function requireTool(name: 'otelcol' | 'jaeger'): boolean {
 
 const runOtelcol = toolAvailable('otelcol') || IN_CI;
 describe.skipIf(!RUN_TABLE_TESTS || !runOtelcol)(
-  `llm-cost report: a real Collector's file exporter output${runOtelcol ? '' : ` (skipped: ${toolPath('otelcol')} not found; run .ci/tools.sh otelcol)`}`,
+  "llm-cost report: a real Collector's file exporter output" +
+    `${runOtelcol ? '' : ` (skipped: ${toolPath('otelcol')} not found; run .ci/tools.sh otelcol)`}`,
   () => {
     let collector: RunningTool | undefined;
     let output: string;
@@ -126,7 +127,8 @@ describe.skipIf(!RUN_TABLE_TESTS || !runOtelcol)(
 
 const runJaeger = toolAvailable('jaeger') || IN_CI;
 describe.skipIf(!RUN_TABLE_TESTS || !runJaeger)(
-  `llm-cost report --jaeger: a real Jaeger v2${runJaeger ? '' : ` (skipped: ${toolPath('jaeger')} not found; run .ci/tools.sh jaeger)`}`,
+  'llm-cost report --jaeger: a real Jaeger v2' +
+    `${runJaeger ? '' : ` (skipped: ${toolPath('jaeger')} not found; run .ci/tools.sh jaeger)`}`,
   () => {
     let jaeger: RunningTool | undefined;
     let queryUrl: string;

@@ -83,7 +83,10 @@ describe('files: only regular files are read (a FIFO or a device is one clear er
     const out = await inChild({ pricesPath: fifo }, 'gpt-4o');
     expect(out.warnings).toHaveLength(1);
     expect(out.warnings[0]).toMatch(
-      /could not load prices from .*prices\.json: .*prices\.json is not a regular file \(a FIFO\); using the embedded prices/,
+      new RegExp(
+        /could not load prices from .*prices\.json: /.source +
+          /.*prices\.json is not a regular file \(a FIFO\); using the embedded prices/.source,
+      ),
     );
     expect(out.source).toMatch(/^genai-prices@/);
   });
@@ -378,7 +381,8 @@ function tableAtTheCap(): { text: string; entries: number } {
   const parts: string[] = [];
   let bytes = 2;
   for (let i = 0; ; i++) {
-    const member = `"acme-model-${String(i).padStart(6, '0')}":{"input_cost_per_token":1e-6,"output_cost_per_token":2e-6}`;
+    const member =
+      `"acme-model-${String(i).padStart(6, '0')}":` + '{"input_cost_per_token":1e-6,"output_cost_per_token":2e-6}';
     if (bytes + member.length + 1 > 20 * 1024 * 1024) break;
     parts.push(member);
     bytes += member.length + 1;
@@ -394,7 +398,9 @@ describe('loading and refreshing a large table does not stall the event loop', (
     'the real LiteLLM table: no block of 50 ms or more (load, refresh, load from the cache)',
     async () => {
       const best = await bestOfLoads(readFileSync(SHARED_TABLE, 'utf8'), 5, true);
-      const figures = `monitorEventLoopDelay max ${best.monitor.toFixed(1)} ms, own CPU ${best.own.toFixed(1)} ms, load ${loadavg()[0]!.toFixed(1)}`;
+      const figures =
+        `monitorEventLoopDelay max ${best.monitor.toFixed(1)} ms, own CPU ${best.own.toFixed(1)} ms, ` +
+        `load ${loadavg()[0]!.toFixed(1)}`;
       expect(best.own, figures).toBeLessThan(50);
       if (!busyMachine()) expect(best.monitor, figures).toBeLessThan(50);
     },
@@ -405,7 +411,9 @@ describe('loading and refreshing a large table does not stall the event loop', (
     const { text, entries } = tableAtTheCap();
     expect(entries).toBeGreaterThan(250_000);
     const best = await bestOfLoads(text, 1, false);
-    const figures = `monitorEventLoopDelay max ${best.monitor.toFixed(0)} ms, own CPU ${best.own.toFixed(0)} ms, whole load ${best.duration.toFixed(0)} ms using ${best.cpu.toFixed(0)} ms CPU, load ${loadavg()[0]!.toFixed(1)}`;
+    const figures =
+      `monitorEventLoopDelay max ${best.monitor.toFixed(0)} ms, own CPU ${best.own.toFixed(0)} ms, ` +
+      `whole load ${best.duration.toFixed(0)} ms using ${best.cpu.toFixed(0)} ms CPU, load ${loadavg()[0]!.toFixed(1)}`;
     // Parsed in one piece, most of the CPU time of a load is one block; sliced, what is left in
     // one piece is indexing the entries (docs/price-sources.md states the figure). CPU against
     // CPU: the ratio does not depend on how busy the machine is.

@@ -134,7 +134,8 @@ export async function startOtlpReceiver(options: { grpc?: boolean } = {}): Promi
         if (Date.now() > deadline) {
           throw new Error(
             `otlp-receiver: condition not met within ${timeoutMs} ms ` +
-              `(${traceRequests.length} trace and ${metricRequests.length} metric requests, ${rejected.length} rejected)`,
+              `(${traceRequests.length} trace and ${metricRequests.length} metric requests, ` +
+              `${rejected.length} rejected)`,
           );
         }
         await new Promise((r) => setTimeout(r, 25));

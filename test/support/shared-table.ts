@@ -69,7 +69,8 @@ export const SHARED_TABLE_NOTE =
     ? '(real LiteLLM snapshot)'
     : !NO_SHARED_TABLE
       ? '(real LiteLLM snapshot: MISSING, a failure)'
-      : `(skipped: the real LiteLLM snapshot ../shared/pricing/${FILE} is missing; set ${SHARED_TABLE_ENV}, or CI=true to make this a failure)`;
+      : `(skipped: the real LiteLLM snapshot ../shared/pricing/${FILE} is missing; ` +
+        `set ${SHARED_TABLE_ENV}, or CI=true to make this a failure)`;
 
 if (SHARED_TABLE_MISSING !== undefined) {
   const how = NO_SHARED_TABLE ? 'tests that need it are skipped' : 'tests that need it FAIL';
