@@ -7,7 +7,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { REPO_ROOT } from '../support/readme-blocks.js';
@@ -50,13 +50,18 @@ export function packTarball(): string {
     throw new Error('dist/ is missing: run `npm run build` (npm test does) before the compat tests');
   }
   const dest = join(CACHE_DIR, 'compat', repoKey());
-  mkdirSync(dest, { recursive: true });
-  const out = execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dest], {
+  // Packed beside, then renamed into place: the compat test files run in parallel, and one must
+  // never install from a tarball the other is half-way through writing.
+  const staging = join(dest, `pack-${process.pid}`);
+  mkdirSync(staging, { recursive: true });
+  const out = execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', staging], {
     cwd: REPO_ROOT,
     encoding: 'utf8',
   });
   const [info] = JSON.parse(out) as Array<{ filename: string; files: Array<{ path: string }> }>;
   tarball = join(dest, info!.filename);
+  renameSync(join(staging, info!.filename), tarball);
+  rmSync(staging, { recursive: true, force: true });
   return tarball;
 }
 

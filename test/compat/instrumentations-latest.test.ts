@@ -5,6 +5,8 @@
  * OpenInference's `OpenAIInstrumentation` (both export that name), and for the Vercel AI SDK the
  * README's AI SDK 7 block after it. One app with `openai@latest`, one with `openai@6` (the newest
  * line Traceloop instruments); each installed once with Node 22 and run on Node 22 and Node 24.
+ * Both apps have all three OpenAI instrumentations installed (one install per app); each scenario
+ * registers one of them.
  * Every call asks the mock for cached tokens; its span must be priced once, at what genai-prices'
  * `calcPrice` gives for the usage the instrumentation records (cache reads included), or, where
  * docs/instrumentations.md says the cache count is dropped, at the uncached price marked

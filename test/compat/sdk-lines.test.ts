@@ -8,6 +8,8 @@
  * hook) against the mock OpenAI server and a loopback OTLP receiver; the app ends by itself and
  * its exported span must carry the cost genai-prices' `calcPrice` gives for the mock's full usage,
  * cached tokens included (issue 9: the contrib span alone would be priced as if nothing was cached).
+ * The other instrumentations (Vercel AI SDK, Traceloop, OpenInference) and `openai@latest` at
+ * today's `latest`: instrumentations-latest.test.ts.
  *
  * Needs the registry (npm install) and, for 3.x, the Node 22/24 binaries .ci/run installs under
  * ~/.cache/otel-llm-cost/node. Missing binaries skip outside CI and fail with CI set.
