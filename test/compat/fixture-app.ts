@@ -5,14 +5,16 @@
  * resolved by npm). The installed tree is kept between runs, so a second run only re-resolves
  * (warm npm cache) and swaps in the new tarball.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { REPO_ROOT } from '../support/readme-blocks.js';
 
 export const CACHE_DIR = join(homedir(), '.cache', 'otel-llm-cost');
+/** CI set (and not `false`): tests that need a missing Node binary fail instead of skipping. */
+export const IN_CI = !!process.env.CI && process.env.CI !== 'false';
 const versions = JSON.parse(readFileSync(join(import.meta.dirname, 'node-versions.json'), 'utf8')) as Record<
   '22' | '24',
   string
@@ -48,13 +50,18 @@ export function packTarball(): string {
     throw new Error('dist/ is missing: run `npm run build` (npm test does) before the compat tests');
   }
   const dest = join(CACHE_DIR, 'compat', repoKey());
-  mkdirSync(dest, { recursive: true });
-  const out = execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dest], {
+  // Packed beside, then renamed into place: the compat test files run in parallel, and one must
+  // never install from a tarball the other is half-way through writing.
+  const staging = join(dest, `pack-${process.pid}`);
+  mkdirSync(staging, { recursive: true });
+  const out = execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', staging], {
     cwd: REPO_ROOT,
     encoding: 'utf8',
   });
   const [info] = JSON.parse(out) as Array<{ filename: string; files: Array<{ path: string }> }>;
   tarball = join(dest, info!.filename);
+  renameSync(join(staging, info!.filename), tarball);
+  rmSync(staging, { recursive: true, force: true });
   return tarball;
 }
 
@@ -106,18 +113,53 @@ export function prepareFixtureApp(name: string, specs: string[], node: string): 
     tree = JSON.parse((err as { stdout: string }).stdout);
   }
   const installed: Record<string, string> = {};
-  for (const pkg of [
+  for (const pkg of new Set([
     '@opentelemetry/sdk-node',
     '@opentelemetry/sdk-trace',
     '@opentelemetry/api',
-    '@opentelemetry/instrumentation-openai',
-    'openai',
+    ...specs.map(packageName),
     'otel-llm-cost',
-  ]) {
+  ])) {
     const file = join(dir, 'node_modules', pkg, 'package.json');
     if (existsSync(file)) installed[pkg] = (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
   }
   return { dir, versions: installed, tree };
+}
+
+/** The package name of an `npm install` spec: `@scope/name@latest` → `@scope/name`. */
+function packageName(spec: string): string {
+  const at = spec.indexOf('@', 1);
+  return at === -1 ? spec : spec.slice(0, at);
+}
+
+export interface AppRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs `node args…` in the app directory with a clean environment (PATH, HOME and `env`), as a
+ * user's process would start; killed after 60 s.
+ */
+export function runApp(node: string, cwd: string, args: string[], env: Record<string, string>): Promise<AppRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(node, args, {
+      cwd,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
 }
 
 /** Every version of `name` anywhere in the tree. */

@@ -8,11 +8,12 @@
  * hook) against the mock OpenAI server and a loopback OTLP receiver; the app ends by itself and
  * its exported span must carry the cost genai-prices' `calcPrice` gives for the mock's full usage,
  * cached tokens included (issue 9: the contrib span alone would be priced as if nothing was cached).
+ * The other instrumentations (Vercel AI SDK, Traceloop, OpenInference) and `openai@latest` at
+ * today's `latest`: instrumentations-latest.test.ts.
  *
  * Needs the registry (npm install) and, for 3.x, the Node 22/24 binaries .ci/run installs under
  * ~/.cache/otel-llm-cost/node. Missing binaries skip outside CI and fail with CI set.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,9 +22,17 @@ import { startMockLLM, usageDirective, type MockLLM } from '../../examples/mock-
 import { ATTR_COST_UNPRICED_REASON, ATTR_COST_USD } from '../../src/attributes.js';
 import { startOtlpReceiver, type OtlpReceiver } from '../support/otlp-receiver.js';
 import { markedBlock } from '../support/readme-blocks.js';
-import { nodeBinary, packedFiles, prepareFixtureApp, versionsInTree, type FixtureApp } from './fixture-app.js';
+import {
+  IN_CI,
+  nodeBinary,
+  packedFiles,
+  prepareFixtureApp,
+  runApp,
+  versionsInTree,
+  type AppRun,
+  type FixtureApp,
+} from './fixture-app.js';
 
-const inCi = !!process.env.CI && process.env.CI !== 'false';
 const USAGE = { input: 2500, cached: 1920, output: 150 };
 const MODEL = 'gpt-4o-mini';
 
@@ -138,33 +147,11 @@ afterAll(async () => {
   await mock?.close();
 });
 
-function run(
-  node: string,
-  cwd: string,
-  args: string[],
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(node, args, {
-      cwd,
-      env: {
-        PATH: process.env.PATH,
-        HOME: process.env.HOME,
-        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
-        OTEL_LOG_LEVEL: 'error',
-        MOCK_OPENAI_BASE_URL: mock.openaiBaseURL,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
+function run(node: string, cwd: string, args: string[]): Promise<AppRun> {
+  return runApp(node, cwd, args, {
+    OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+    OTEL_LOG_LEVEL: 'error',
+    MOCK_OPENAI_BASE_URL: mock.openaiBaseURL,
   });
 }
 
@@ -202,7 +189,7 @@ describe('the npm tarball', () => {
 
 for (const line of LINES) {
   const missing = line.runtimes.filter((r) => r.node === undefined);
-  const skip = missing.length > 0 && !inCi;
+  const skip = missing.length > 0 && !IN_CI;
   if (skip) {
     console.warn(
       `test/compat: ${line.name} skipped: ${missing.map((r) => r.label).join(', ')} not installed ` +
