@@ -105,7 +105,10 @@ function openaiApp(calls: Call[]): string {
       case 'responses':
         return `await client.responses.create({ model: '${model}', input: ${prompt()} });`;
       case 'responses.stream':
-        return `for await (const _ of await client.responses.create({ model: '${model}', input: ${prompt()}, stream: true }));`;
+        return (
+          `for await (const _ of await client.responses.create({ model: '${model}', input: ${prompt()}, ` +
+          'stream: true }));'
+        );
     }
   });
   return `const OpenAI = require('openai');
@@ -246,7 +249,8 @@ const missing = RUNTIMES.filter((r) => r.node === undefined);
 const skip = missing.length > 0 && !IN_CI;
 if (skip) {
   console.warn(
-    `test/compat: instrumentations at latest skipped: ${missing.map((r) => r.label).join(', ')} not installed (.ci/run installs them)`,
+    `test/compat: instrumentations at latest skipped: ${missing.map((r) => r.label).join(', ')} not installed ` +
+      '(.ci/run installs them)',
   );
 }
 
