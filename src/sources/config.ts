@@ -103,18 +103,34 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 type Env = Record<string, string | undefined>;
 
+/** How `resolveConfig` reads the options. */
+export interface ResolveConfigMode {
+  /**
+   * The caller brings its own table (`llm-cost --prices`): `pricesPath`, `pricesUrl` and their
+   * variables are neither read nor checked, and come out `undefined`. Default: `false`.
+   */
+  tableGiven?: boolean;
+}
+
 /** Applies defaults and environment fallbacks to `options`; never throws. */
-export function resolveConfig(options: PriceSourceOptions = {}, env: Env = process.env): ResolvedPriceSourceConfig {
+export function resolveConfig(
+  options: PriceSourceOptions = {},
+  env: Env = process.env,
+  mode: ResolveConfigMode = {},
+): ResolvedPriceSourceConfig {
   options ??= {};
   env ??= {};
+  const tableGiven = mode.tableGiven === true;
   const allowHttpLoopback = options.allowHttpLoopback === true;
-  const pricesUrl = checkUrl(
-    nonEmpty(options.pricesUrl) ?? envString(env, ENV_PRICES_URL),
-    options.pricesUrl !== undefined ? 'pricesUrl' : ENV_PRICES_URL,
-    allowHttpLoopback,
-  );
+  const pricesUrl = tableGiven
+    ? undefined
+    : checkUrl(
+        nonEmpty(options.pricesUrl) ?? envString(env, ENV_PRICES_URL),
+        options.pricesUrl !== undefined ? 'pricesUrl' : ENV_PRICES_URL,
+        allowHttpLoopback,
+      );
   return {
-    pricesPath: nonEmpty(options.pricesPath) ?? envString(env, ENV_PRICES_PATH),
+    pricesPath: tableGiven ? undefined : (nonEmpty(options.pricesPath) ?? envString(env, ENV_PRICES_PATH)),
     pricesUrl,
     cacheDir: resolveCacheDir(options.cacheDir, env),
     // Timers longer than 2^31-1 ms fire at once in Node: such a value is corrected, not obeyed.
