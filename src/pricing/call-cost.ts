@@ -10,7 +10,9 @@ export type CallCost = PricedCallCost | ReportedCallCost | UnpricedCallCost;
 
 /** Priced from a price table: the entry that priced it and how the model id matched it. */
 export interface PricedCallCost {
+  /** Priced from a table. */
   kind: 'priced';
+  /** Total USD of the call (`gen_ai.usage.cost_usd`). */
   costUsd: number;
   /** Disjoint parts that add up to `costUsd`. */
   breakdown: CostBreakdown;
@@ -27,7 +29,9 @@ export interface PricedCallCost {
  * priced it: there is no pricing key, no match and no rate.
  */
 export interface ReportedCallCost {
+  /** The provider's billed cost, read from the span. */
   kind: 'reported';
+  /** Total USD the provider reported (`gen_ai.usage.cost_usd`). */
   costUsd: number;
   /** The attribute the cost was read from (`gen_ai.cost.reported_from`). */
   from: string;
@@ -40,8 +44,11 @@ export interface ReportedCallCost {
 
 /** Not priced, and why (`gen_ai.cost.unpriced_reason`). */
 export interface UnpricedCallCost {
+  /** Not priced. */
   kind: 'unpriced';
+  /** Never a fake 0. */
   costUsd: null;
+  /** Why (`gen_ai.cost.unpriced_reason`). */
   reason: UnpricedReason;
 }
 
