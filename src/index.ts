@@ -16,6 +16,7 @@ export { markFirstChunk } from './processor/first-chunk.js';
 export { COST_ATTRIBUTE_HEADROOM } from './processor/attribute-limit.js';
 export type { UsagePricer } from './core/span-enrichment.js';
 export type { LlmCall, LlmCallRecorder } from './core/llm-call.js';
+export type { CallCost, PricedCallCost, ReportedCallCost, UnpricedCallCost } from './pricing/call-cost.js';
 export type { CostInteropOptions } from './interop/cost-interop.js';
 export type { InputAccounting, InputAccountingOverrides } from './conventions/input-accounting.js';
 

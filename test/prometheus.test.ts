@@ -130,8 +130,9 @@ function call(model: string, costUsd: number | null, extra: Partial<LlmCall> = {
     },
     result:
       costUsd === null
-        ? { costUsd: null, reason: 'unknown_model' }
+        ? { kind: 'unpriced', costUsd: null, reason: 'unknown_model' }
         : {
+            kind: 'priced',
             costUsd,
             breakdown: { input: 0.0006, cacheRead: 0.0003, cacheWrite: 0.001875, output: costUsd - 0.002775 },
             pricingKey: model,

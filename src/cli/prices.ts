@@ -1,9 +1,7 @@
 import { diag, DiagLogLevel, type DiagLogger } from '@opentelemetry/api';
-import { redactUrl, resolveConfig, ENV_PRICES_PATH, ENV_PRICES_URL } from '../sources/config.js';
-import { fetchTable } from '../sources/fetch-table.js';
-import { describeRejected, parseLiteLLMText, type LoadedTable } from '../sources/litellm.js';
-import { PriceSource } from '../sources/price-source.js';
-import { readRegularFileSync } from '../sources/read-file.js';
+import { redactUrl, ENV_PRICES_PATH, ENV_PRICES_URL } from '../sources/config.js';
+import { describeRejected } from '../sources/litellm.js';
+import { openPriceSourceAt, PriceSource, type OpenedPriceSource } from '../sources/price-source.js';
 import { errorExcerpt } from '../sources/log-text.js';
 
 /** The `--prices` option, shared by every command that prices. */
@@ -36,31 +34,13 @@ export async function openPrices(location: string | undefined): Promise<PriceSou
     await source.ready();
     return source;
   }
-  let loaded: LoadedTable;
+  let opened: OpenedPriceSource;
   try {
-    loaded = await loadPrices(location);
+    opened = await openPriceSourceAt(location, {}, process.env);
   } catch (err) {
     throw new PricesError(`cannot load prices from ${redactUrl(location)}: ${errorExcerpt(err, 300)}`);
   }
-  if (loaded.rejected.length > 0)
-    process.stderr.write(`llm-cost: ${loaded.table.source}: ${describeRejected(loaded.rejected)}\n`);
-  const env = { ...process.env, [ENV_PRICES_PATH]: undefined, [ENV_PRICES_URL]: undefined };
-  const source = new PriceSource({}, env);
-  source.priceBook.setTable(loaded.table);
-  return source;
-}
-
-async function loadPrices(location: string): Promise<LoadedTable> {
-  const config = resolveConfig({}, process.env);
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(location)) {
-    const fetched = await fetchTable(location, {
-      timeoutMs: config.fetchTimeoutMs,
-      maxBytes: config.maxBytes,
-      allowHttpLoopback: false,
-    });
-    return parseLiteLLMText(fetched.body, location, fetched.lastModified ?? new Date());
-  }
-  // Only a regular file, at most maxBytes of it: a FIFO or /dev/zero is refused at once.
-  const { text, mtime } = readRegularFileSync(location, config.maxBytes);
-  return parseLiteLLMText(text, location, mtime);
+  const { table, rejected } = opened.loaded;
+  if (rejected.length > 0) process.stderr.write(`llm-cost: ${table.source}: ${describeRejected(rejected)}\n`);
+  return opened.source;
 }

@@ -29,6 +29,9 @@ export const SEMCONV_COST_CURRENCY_KEY = 'gen_ai.usage.cost.currency';
 const OPENINFERENCE_TOTAL = 'llm.cost.total';
 const OPENINFERENCE_PARTS = ['llm.cost.prompt', 'llm.cost.completion'] as const;
 
+/** The value of `gen_ai.cost.source` on a call whose cost was reported, not priced. */
+export const REPORTED_SOURCE = 'reported';
+
 /** A cost larger than this for one call is not believed (corrupted or hostile attribute). */
 export const MAX_REPORTED_COST_USD = 100_000;
 

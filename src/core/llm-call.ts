@@ -1,5 +1,6 @@
 import type { Attributes } from '@opentelemetry/api';
-import type { CostResult, NormalizedUsage } from '../pricing/types.js';
+import type { CallCost } from '../pricing/call-cost.js';
+import type { NormalizedUsage } from '../pricing/types.js';
 
 /**
  * What the processor learned about one inference call, handed to the metrics recorder
@@ -8,8 +9,12 @@ import type { CostResult, NormalizedUsage } from '../pricing/types.js';
 export interface LlmCall {
   /** Normalized usage (semconv meaning: input includes cache, output includes reasoning). */
   usage: NormalizedUsage;
-  /** The price, or the reason it could not be priced. */
-  result: CostResult;
+  /**
+   * What the call cost: priced from a table (`kind: 'priced'`, with the key and match), the
+   * provider's billed cost read from the span (`kind: 'reported'`, with the attribute it came
+   * from), or not priced (`kind: 'unpriced'`, with the reason).
+   */
+  result: CallCost;
   /** `gen_ai.operation.name` when present (e.g. `chat`, `text_completion`, `embeddings`). */
   operation?: string;
   /** Seconds from request start to first chunk, for streaming calls when known. */

@@ -19,9 +19,10 @@ import {
 import { isCacheDetailUnreported } from '../conventions/cache-detail.js';
 import type { InputAccountingOverrides } from '../conventions/input-accounting.js';
 import { readUsage } from '../conventions/read-usage.js';
-import { readReportedCost, type ReportedCost } from '../conventions/reported-cost.js';
+import { readReportedCost, REPORTED_SOURCE, type ReportedCost } from '../conventions/reported-cost.js';
 import { mayBeGenAi, spanRole } from '../conventions/span-role.js';
 import { hrTimeDiffSeconds, readTimeToFirstChunk, type TimedEventView } from '../conventions/time-to-first-chunk.js';
+import { callCostOf, unpricedCost, type CallCost, type ReportedCallCost } from '../pricing/call-cost.js';
 import type { CostResult, NormalizedUsage } from '../pricing/types.js';
 import { interopAttributes, type CostInteropOptions } from '../interop/cost-interop.js';
 import type { LlmCall } from './llm-call.js';
@@ -110,49 +111,53 @@ export function computeSpanEnrichment(
   const durationSeconds = Math.max(0, hrTimeDiffSeconds(span.startTime, span.endTime));
 
   const reported = readReportedCost(source, settings.trustedCostAttributes);
-  const result: CostResult =
+  const cost: CallCost =
     reported !== undefined
-      ? reportedResult(reported, usage)
+      ? reportedCost(reported)
       : reading.invalidKey !== undefined
-        ? { costUsd: null, reason: 'invalid_usage' }
+        ? unpricedCost('invalid_usage')
         : !reading.hasUsage
-          ? { costUsd: null, reason: 'no_usage' }
+          ? unpricedCost('no_usage')
           : usage.model === undefined
-            ? { costUsd: null, reason: 'no_model' }
-            : settings.pricer.price(usage);
+            ? unpricedCost('no_model')
+            : callCostOf(settings.pricer.price(usage));
 
   // Most important first: a span near the SDK's attribute count limit keeps the attributes set
   // first (setAttributes goes in insertion order), so the total survives when one slot is left.
   const added: Attributes = {};
   let cacheDetailUnreported = false;
-  if (result.costUsd !== null) {
-    added[ATTR_COST_USD] = result.costUsd;
-    added[ATTR_COST_SOURCE] = result.source;
-    if (reported === undefined) {
-      added[ATTR_COST_PRICING_KEY] = result.pricingKey;
-      added[ATTR_COST_MATCH] = result.match;
-    } else {
-      added[ATTR_COST_REPORTED_FROM] = reported.from;
-    }
-    if (reported === undefined || result.breakdown.input + result.breakdown.output > 0) {
-      added[ATTR_COST_INPUT_USD] = result.breakdown.input;
-      added[ATTR_COST_CACHE_READ_USD] = result.breakdown.cacheRead;
-      added[ATTR_COST_CACHE_WRITE_USD] = result.breakdown.cacheWrite;
-      added[ATTR_COST_OUTPUT_USD] = result.breakdown.output;
-    }
+  if (cost.kind === 'priced') {
+    added[ATTR_COST_USD] = cost.costUsd;
+    added[ATTR_COST_SOURCE] = cost.source;
+    added[ATTR_COST_PRICING_KEY] = cost.pricingKey;
+    added[ATTR_COST_MATCH] = cost.match;
+    added[ATTR_COST_INPUT_USD] = cost.breakdown.input;
+    added[ATTR_COST_CACHE_READ_USD] = cost.breakdown.cacheRead;
+    added[ATTR_COST_CACHE_WRITE_USD] = cost.breakdown.cacheWrite;
+    added[ATTR_COST_OUTPUT_USD] = cost.breakdown.output;
     if (
-      reported === undefined &&
       settings.cacheDetail !== false &&
-      isCacheDetailUnreported(scope.name, usage, result.costUsd, (u) => settings.pricer.price(u))
+      isCacheDetailUnreported(scope.name, usage, cost.costUsd, (u) => settings.pricer.price(u))
     ) {
       added[ATTR_COST_CACHE_DETAIL] = 'unreported';
       cacheDetailUnreported = true;
     }
-    if (settings.interop !== undefined) {
-      Object.assign(added, interopAttributes(result, reported !== undefined, settings.interop, source));
+  } else if (cost.kind === 'reported') {
+    // No table priced it: no pricing key, no match (docs/architecture.md, "Span attributes").
+    added[ATTR_COST_USD] = cost.costUsd;
+    added[ATTR_COST_SOURCE] = REPORTED_SOURCE;
+    added[ATTR_COST_REPORTED_FROM] = cost.from;
+    if (cost.breakdown !== undefined) {
+      added[ATTR_COST_INPUT_USD] = cost.breakdown.input;
+      added[ATTR_COST_CACHE_READ_USD] = cost.breakdown.cacheRead;
+      added[ATTR_COST_CACHE_WRITE_USD] = cost.breakdown.cacheWrite;
+      added[ATTR_COST_OUTPUT_USD] = cost.breakdown.output;
     }
   } else {
-    added[ATTR_COST_UNPRICED_REASON] = result.reason;
+    added[ATTR_COST_UNPRICED_REASON] = cost.reason;
+  }
+  if (cost.kind !== 'unpriced' && settings.interop !== undefined) {
+    Object.assign(added, interopAttributes(cost, settings.interop, source));
   }
   added[ATTR_OPERATION_DURATION] = durationSeconds;
   if (ttft !== undefined && !ttft.alreadySet) added[ATTR_TIME_TO_FIRST_CHUNK] = ttft.seconds;
@@ -161,33 +166,27 @@ export function computeSpanEnrichment(
     added[ATTR_COST_INPUT_ACCOUNTING_REASON] = reading.accounting.reason;
   }
 
-  const call: LlmCall = { usage, result, durationSeconds, attributes: source };
+  const call: LlmCall = { usage, result: cost, durationSeconds, attributes: source };
   const operation = source['gen_ai.operation.name'];
   if (typeof operation === 'string') call.operation = operation;
   if (ttft !== undefined) call.ttftSeconds = ttft.seconds;
   if (cacheDetailUnreported) call.cacheDetailUnreported = true;
 
   const enrichment: SpanEnrichment = { attributes: added, call };
-  if (result.costUsd !== null) enrichment.costUsd = result.costUsd;
+  if (cost.costUsd !== null) enrichment.costUsd = cost.costUsd;
   return enrichment;
 }
 
 /**
- * A provider-reported cost as a `CostResult`. The split into input and output is kept only
+ * A provider-reported cost as the call's cost. The split into input and output is kept only
  * when the span's own parts add up to its total (OpenInference `llm.cost.prompt` +
- * `llm.cost.completion`); otherwise every part is 0 and only the total is meaningful.
+ * `llm.cost.completion`, both non-zero in sum); otherwise only the total is known.
  */
-function reportedResult(reported: ReportedCost, usage: NormalizedUsage): CostResult {
+function reportedCost(reported: ReportedCost): ReportedCallCost {
+  const cost: ReportedCallCost = { kind: 'reported', costUsd: reported.totalUsd, from: reported.from };
   const input = reported.inputUsd ?? 0;
   const output = reported.outputUsd ?? 0;
   const consistent = Math.abs(input + output - reported.totalUsd) <= 1e-9 * Math.max(1, reported.totalUsd);
-  return {
-    costUsd: reported.totalUsd,
-    breakdown: consistent
-      ? { input, cacheRead: 0, cacheWrite: 0, output }
-      : { input: 0, cacheRead: 0, cacheWrite: 0, output: 0 },
-    pricingKey: usage.model ?? '',
-    match: 'exact',
-    source: 'reported',
-  };
+  if (consistent && input + output > 0) cost.breakdown = { input, cacheRead: 0, cacheWrite: 0, output };
+  return cost;
 }

@@ -1,3 +1,5 @@
+import { DEFAULT_MAX_PENDING_ROLLUPS } from '../core/enrichment-options.js';
+import { integerOption, isPositiveNumber, positiveNumberOption } from '../options.js';
 import type { PriceSourceOptions } from '../sources/config.js';
 import type { InputAccountingOverrides } from '../conventions/input-accounting.js';
 import type { UpstreamProtocol } from './upstream-client.js';
@@ -53,4 +55,56 @@ export interface LlmCostGatewayOptions {
   maxServices?: number;
   /** On shutdown, how long the queue may take to drain, ms. Default: `20000`. */
   shutdownTimeoutMs?: number;
+}
+
+/** The gateway's numeric options, defaults applied and each value checked. */
+export interface GatewayLimits {
+  maxBodyBytes: number;
+  retryAfterSeconds: number;
+  queueSpans: number;
+  queueBytes: number;
+  maxPendingRollups: number;
+  upstreamTimeoutMs: number;
+  concurrency: number;
+  initialBackoffMs: number;
+  maxBackoffMs: number;
+  maxRetryElapsedMs: number;
+  metricsIntervalMs: number;
+  maxServices: number;
+  shutdownTimeoutMs: number;
+}
+
+/**
+ * The numeric options through the shared option checks (`src/options.ts`): a bad value (not a
+ * whole number, or out of range) is replaced by the default with one warning naming the option,
+ * as for every other component. `llm-cost serve` refuses a bad flag before it gets here.
+ */
+export function gatewayLimits(options: LlmCostGatewayOptions): GatewayLimits {
+  const count = (key: keyof GatewayLimits, fallback: number, min = 1): number =>
+    integerOption(options[key], `LlmCostGatewayOptions.${key}`, fallback, min);
+  return {
+    maxBodyBytes: count('maxBodyBytes', 8 * 1024 * 1024),
+    retryAfterSeconds: count('retryAfterSeconds', 5, 0),
+    queueSpans: count('queueSpans', 100_000),
+    queueBytes: count('queueBytes', 256 * 1024 * 1024),
+    maxPendingRollups: count('maxPendingRollups', DEFAULT_MAX_PENDING_ROLLUPS),
+    upstreamTimeoutMs: count('upstreamTimeoutMs', 10_000),
+    concurrency: count('concurrency', 4),
+    initialBackoffMs: count('initialBackoffMs', 500),
+    maxBackoffMs: count('maxBackoffMs', 30_000),
+    maxRetryElapsedMs: count('maxRetryElapsedMs', 300_000, 0),
+    metricsIntervalMs:
+      positiveNumberOption(options.metricsIntervalMs, 'LlmCostGatewayOptions.metricsIntervalMs', undefined) ??
+      envExportInterval() ??
+      60_000,
+    maxServices: count('maxServices', 100),
+    shutdownTimeoutMs: count('shutdownTimeoutMs', 20_000, 0),
+  };
+}
+
+/** `OTEL_METRIC_EXPORT_INTERVAL` when it is a positive number of ms (the SDK's reading). */
+function envExportInterval(): number | undefined {
+  const raw = process.env.OTEL_METRIC_EXPORT_INTERVAL;
+  const value = raw === undefined ? NaN : Number(raw);
+  return isPositiveNumber(value) ? value : undefined;
 }

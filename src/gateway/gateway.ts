@@ -5,13 +5,12 @@ import type { Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { CostRollup } from '../core/cost-rollup.js';
-import { DEFAULT_MAX_PENDING_ROLLUPS } from '../core/enrichment-options.js';
 import { assemblePricing } from '../core/assemble-pricing.js';
 import type { PriceBookHandle } from '../sources/price-source.js';
 import { ExportQueue, type QueuedRequest } from './export-queue.js';
 import { Forwarder } from './forwarder.js';
 import { GatewayMetrics } from './gateway-metrics.js';
-import type { LlmCostGatewayOptions } from './gateway-options.js';
+import { gatewayLimits, type GatewayLimits, type LlmCostGatewayOptions } from './gateway-options.js';
 import { bindGrpc, createGrpcReceiver } from './grpc-receiver.js';
 import { createHttpReceiver } from './http-receiver.js';
 import type { IncomingExport, Ingest, IngestResult } from './ingest.js';
@@ -34,6 +33,7 @@ export class LlmCostGateway implements Ingest {
   readonly maxBodyBytes: number;
   readonly retryAfterSeconds: number;
   private readonly _options: LlmCostGatewayOptions;
+  private readonly _limits: GatewayLimits;
   private readonly _protocol: UpstreamProtocol;
   private readonly _upstreamEncoding: 'protobuf' | 'json';
   private readonly _priceBook: PriceBookHandle;
@@ -50,17 +50,19 @@ export class LlmCostGateway implements Ingest {
 
   constructor(options: LlmCostGatewayOptions) {
     this._options = options;
+    const limits = gatewayLimits(options);
+    this._limits = limits;
     this._protocol = options.upstreamProtocol ?? 'http/protobuf';
     this._upstreamEncoding = this._protocol === 'http/json' ? 'json' : 'protobuf';
     this.bearerToken = options.bearerToken;
-    this.maxBodyBytes = options.maxBodyBytes ?? 8 * 1024 * 1024;
-    this.retryAfterSeconds = options.retryAfterSeconds ?? 5;
-    this._queue = new ExportQueue(options.queueSpans ?? 100_000, options.queueBytes ?? 256 * 1024 * 1024);
+    this.maxBodyBytes = limits.maxBodyBytes;
+    this.retryAfterSeconds = limits.retryAfterSeconds;
+    this._queue = new ExportQueue(limits.queueSpans, limits.queueBytes);
     this._metrics = new GatewayMetrics({
       queue: this._queue,
       encoding: this._upstreamEncoding,
-      exportIntervalMs: options.metricsIntervalMs ?? envInterval() ?? 60_000,
-      maxServices: options.maxServices ?? 100,
+      exportIntervalMs: limits.metricsIntervalMs,
+      maxServices: limits.maxServices,
       resource: { 'service.instance.id': randomUUID() },
     });
     const { settings, priceBook } = assemblePricing({
@@ -72,10 +74,7 @@ export class LlmCostGateway implements Ingest {
     if (options.enrich ?? true) {
       this._enricher = new TraceEnricher({
         settings,
-        rollup:
-          (options.rollup ?? true)
-            ? new CostRollup(options.maxPendingRollups ?? DEFAULT_MAX_PENDING_ROLLUPS)
-            : undefined,
+        rollup: (options.rollup ?? true) ? new CostRollup(limits.maxPendingRollups) : undefined,
         recorderFor: (service) => this._metrics.recorderFor(service),
       });
     }
@@ -86,13 +85,13 @@ export class LlmCostGateway implements Ingest {
         url: options.upstream,
         protocol: this._protocol,
         headers: options.upstreamHeaders ?? {},
-        timeoutMs: options.upstreamTimeoutMs ?? 10_000,
+        timeoutMs: limits.upstreamTimeoutMs,
       }),
       {
-        concurrency: options.concurrency ?? 4,
-        initialBackoffMs: options.initialBackoffMs ?? 500,
-        maxBackoffMs: options.maxBackoffMs ?? 30_000,
-        maxElapsedMs: options.maxRetryElapsedMs ?? 300_000,
+        concurrency: limits.concurrency,
+        initialBackoffMs: limits.initialBackoffMs,
+        maxBackoffMs: limits.maxBackoffMs,
+        maxElapsedMs: limits.maxRetryElapsedMs,
       },
       {
         forwarded: (r) => r.spans > 0 && metrics.forwarded.add(r.spans),
@@ -215,7 +214,7 @@ export class LlmCostGateway implements Ingest {
   }
 
   private async _shutdown(): Promise<void> {
-    const deadline = Date.now() + (this._options.shutdownTimeoutMs ?? 20_000);
+    const deadline = Date.now() + this._limits.shutdownTimeoutMs;
     this._stopping = true;
     const closing: Promise<void>[] = [];
     if (this._http !== undefined) {
@@ -248,10 +247,4 @@ export function splitHostPort(value: string): { host: string; port: number } {
   if (port > 65535) throw new Error(`port out of range in ${JSON.stringify(value)}`);
   const host = match[1] ?? match[2] ?? '';
   return { host: host === '' ? '0.0.0.0' : host, port };
-}
-
-function envInterval(): number | undefined {
-  const raw = process.env.OTEL_METRIC_EXPORT_INTERVAL;
-  const value = raw === undefined ? NaN : Number(raw);
-  return Number.isFinite(value) && value > 0 ? value : undefined;
 }

@@ -12,7 +12,7 @@ import {
   ATTR_SEMCONV_COST_SOURCE,
 } from '../attributes.js';
 import { round12 } from '../pricing/price.js';
-import type { CostResult } from '../pricing/types.js';
+import type { PricedCallCost, ReportedCallCost } from '../pricing/call-cost.js';
 import { warn } from '../diag.js';
 
 /**
@@ -64,33 +64,31 @@ export function validInterop(options: unknown): CostInteropOptions | undefined {
 }
 
 /**
- * The attributes the enabled targets want for a priced call, leaving out any key the span already
- * carries (an instrumentation's own reported cost is never overwritten). `reported` says the cost
- * came from the span (the provider's figure), not from a price table: the parts are then only
- * written when the span's own parts added up.
+ * The attributes the enabled targets want for a call with a cost, leaving out any key the span
+ * already carries (an instrumentation's own reported cost is never overwritten). A reported cost
+ * (the provider's figure, not a table's) has its parts written only when the span's own parts
+ * added up.
  */
 export function interopAttributes(
-  result: CostResult,
-  reported: boolean,
+  cost: PricedCallCost | ReportedCallCost,
   options: CostInteropOptions,
   existing: Attributes,
-): Attributes | undefined {
-  if (result.costUsd === null) return undefined;
-  const b = result.breakdown;
-  const hasParts = !reported || b.input + b.output > 0;
+): Attributes {
+  const reported = cost.kind === 'reported';
+  const b = cost.breakdown;
   const out: Attributes = {};
   const put = (key: string, value: string | number): void => {
     if (existing[key] === undefined) out[key] = value;
   };
 
   if (options.semconvProposal) {
-    put(ATTR_SEMCONV_COST_AMOUNT, result.costUsd);
+    put(ATTR_SEMCONV_COST_AMOUNT, cost.costUsd);
     put(ATTR_SEMCONV_COST_CURRENCY, 'USD');
     put(ATTR_SEMCONV_COST_SOURCE, reported ? 'provider' : 'local');
   }
   if (options.openInference) {
-    put(ATTR_OPENINFERENCE_COST_TOTAL, result.costUsd);
-    if (hasParts) {
+    put(ATTR_OPENINFERENCE_COST_TOTAL, cost.costUsd);
+    if (b !== undefined) {
       put(ATTR_OPENINFERENCE_COST_PROMPT, round12(b.input + b.cacheRead + b.cacheWrite));
       put(ATTR_OPENINFERENCE_COST_COMPLETION, b.output);
       put(ATTR_OPENINFERENCE_COST_PROMPT_INPUT, b.input);
@@ -99,15 +97,16 @@ export function interopAttributes(
     }
   }
   if (options.langfuse) {
-    const details: Record<string, number> = hasParts
-      ? {
-          input: b.input,
-          input_cache_read: b.cacheRead,
-          input_cache_creation: b.cacheWrite,
-          output: b.output,
-          total: result.costUsd,
-        }
-      : { total: result.costUsd };
+    const details: Record<string, number> =
+      b !== undefined
+        ? {
+            input: b.input,
+            input_cache_read: b.cacheRead,
+            input_cache_creation: b.cacheWrite,
+            output: b.output,
+            total: cost.costUsd,
+          }
+        : { total: cost.costUsd };
     put(ATTR_LANGFUSE_COST_DETAILS, JSON.stringify(details));
   }
   return out;

@@ -141,13 +141,16 @@ export class CostMetrics implements LlmCallRecorder {
     const binding = this._resolveBinding();
     const result = call.result;
     const usage: NormalizedUsage = call.usage ?? {};
-    const priced = result != null && typeof result.costUsd === 'number';
+    // A cost on a call without a kind (a recorder fed by hand) counts as priced from a table.
+    const hasCost = result != null && typeof result.costUsd === 'number';
+    const priced = hasCost && result.kind !== 'reported';
 
     const values = this._values;
     const provider = nonEmptyString(usage.provider);
     values[0] = provider === undefined ? undefined : this._limiter.limit(METRIC_ATTR_PROVIDER, provider);
-    // Priced calls are keyed by the price table key (bounded by the table); the raw model id of
-    // an unpriced call is unbounded (any string an app sends), so it goes through the cap.
+    // Calls priced from a table are keyed by its key (bounded by the table). A reported or
+    // unpriced call has no key: it is keyed by the model id the span names, which is unbounded
+    // (any string an app sends), so it goes through the cap like every value.
     const model = (priced ? nonEmptyString(result.pricingKey) : undefined) ?? nonEmptyString(usage.model);
     values[1] = model === undefined ? undefined : this._limiter.limit(METRIC_ATTR_MODEL, model);
     const operation = nonEmptyString(call.operation);
@@ -166,13 +169,17 @@ export class CostMetrics implements LlmCallRecorder {
     }
     const series = binding.series.get(values);
 
-    if (priced) {
+    if (hasCost) {
       if (isAmount(result.costUsd)) binding.push(HISTOGRAM_COST, series.attributes, result.costUsd);
-      const savings = cacheSavingsUsd(usage, result.breakdown);
-      if (savings !== undefined && savings > 0) series.addSavings(savings);
-      const premium = cacheWritePremiumUsd(usage, result.breakdown);
-      if (premium !== undefined && premium > 0) series.addWritePremium(premium);
-      if (call.cacheDetailUnreported === true) series.cacheDetailUnreported += 1;
+      // Savings and the write premium compare a table's cache rate with its uncached rate; a
+      // reported cost has no rates (its prompt part includes the cache), so it adds to neither.
+      if (priced) {
+        const savings = cacheSavingsUsd(usage, result.breakdown);
+        if (savings !== undefined && savings > 0) series.addSavings(savings);
+        const premium = cacheWritePremiumUsd(usage, result.breakdown);
+        if (premium !== undefined && premium > 0) series.addWritePremium(premium);
+        if (call.cacheDetailUnreported === true) series.cacheDetailUnreported += 1;
+      }
     } else {
       const reason = nonEmptyString(result?.reason) ?? 'unknown';
       series.addUnpriced(this._reasonLimiter.limit(METRIC_ATTR_UNPRICED_REASON, reason));
@@ -295,7 +302,8 @@ function createInstruments(meter: Meter, costBuckets: number[]): Instruments {
   return {
     histograms: [
       meter.createHistogram(METRIC_COST, {
-        description: 'Cost of one priced LLM call, computed from its token usage and the price table.',
+        description:
+          'Cost of one LLM call: priced from its token usage and the price table, or the cost the provider reported.',
         unit: 'USD',
         advice: { explicitBucketBoundaries: costBuckets },
       }),

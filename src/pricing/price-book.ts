@@ -5,7 +5,8 @@ import { normalizeProvider } from './providers.js';
 import { priceCall, totalOf } from './price.js';
 import { embeddedSource, loadEmbeddedEntries } from './genai-prices.js';
 import { callTime, isDated, resolutionAt } from './price-at.js';
-import { DiagOnce, error, warn } from '../diag.js';
+import { validAliases } from './aliases.js';
+import { DiagOnce, error } from '../diag.js';
 import { integerOption } from '../options.js';
 
 export interface PriceBookOptions {
@@ -60,11 +61,7 @@ export class PriceBook {
   constructor(options: PriceBookOptions = {}) {
     this._overrides =
       options.overrides && options.overrides.length > 0 ? new PriceTable(options.overrides, 'overrides') : undefined;
-    this._aliases = new Map();
-    for (const [from, to] of Object.entries(options.aliases ?? {})) {
-      if (typeof to === 'string' && to.trim() !== '') this._aliases.set(from.trim().toLowerCase(), to);
-      else warn(`alias ${from} ignored: its target is not a model id`);
-    }
+    this._aliases = validAliases(options.aliases);
     this._table = options.table;
     this._embeddedOption = options.embedded;
     this._memoSize = integerOption(options.memoSize, 'memoSize', DEFAULT_MEMO_SIZE);

@@ -1,4 +1,5 @@
 import { metrics, trace } from '@opentelemetry/api';
+import { integerOption } from '../options.js';
 
 /** Options of `flushOnExit`. */
 export interface FlushOnExitOptions {
@@ -11,6 +12,7 @@ export interface FlushOnExitOptions {
 }
 
 const DEFAULT_TIMEOUT_MILLIS = 5000;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 const SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 let registered = false;
 
@@ -33,10 +35,14 @@ interface Flushable {
 export function flushOnExit(options: FlushOnExitOptions = {}): void {
   if (registered) return;
   registered = true;
-  const timeoutMillis =
-    typeof options.timeoutMillis === 'number' && options.timeoutMillis >= 0
-      ? options.timeoutMillis
-      : DEFAULT_TIMEOUT_MILLIS;
+  // A Node timer holds at most 2^31-1 ms; a longer (or infinite) one would fire at once.
+  const timeoutMillis = integerOption(
+    options.timeoutMillis,
+    'FlushOnExitOptions.timeoutMillis',
+    DEFAULT_TIMEOUT_MILLIS,
+    0,
+    MAX_TIMER_MS,
+  );
 
   process.once('beforeExit', () => {
     void flushGlobalProviders(timeoutMillis).then((finished) => {

@@ -81,6 +81,7 @@ export interface ResolvedPriceSourceConfig {
   maxBytes: number;
   overrides: Record<string, unknown> | undefined;
   overridesPath: string | undefined;
+  /** The option as given, else parsed from `OTEL_LLM_COST_ALIASES`; checked by the `PriceBook`. */
   aliases: Record<string, string>;
   embedded: boolean;
   allowHttpLoopback: boolean;
@@ -102,18 +103,34 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 type Env = Record<string, string | undefined>;
 
+/** How `resolveConfig` reads the options. */
+export interface ResolveConfigMode {
+  /**
+   * The caller brings its own table (`llm-cost --prices`): `pricesPath`, `pricesUrl` and their
+   * variables are neither read nor checked, and come out `undefined`. Default: `false`.
+   */
+  tableGiven?: boolean;
+}
+
 /** Applies defaults and environment fallbacks to `options`; never throws. */
-export function resolveConfig(options: PriceSourceOptions = {}, env: Env = process.env): ResolvedPriceSourceConfig {
+export function resolveConfig(
+  options: PriceSourceOptions = {},
+  env: Env = process.env,
+  mode: ResolveConfigMode = {},
+): ResolvedPriceSourceConfig {
   options ??= {};
   env ??= {};
+  const tableGiven = mode.tableGiven === true;
   const allowHttpLoopback = options.allowHttpLoopback === true;
-  const pricesUrl = checkUrl(
-    nonEmpty(options.pricesUrl) ?? envString(env, ENV_PRICES_URL),
-    options.pricesUrl !== undefined ? 'pricesUrl' : ENV_PRICES_URL,
-    allowHttpLoopback,
-  );
+  const pricesUrl = tableGiven
+    ? undefined
+    : checkUrl(
+        nonEmpty(options.pricesUrl) ?? envString(env, ENV_PRICES_URL),
+        options.pricesUrl !== undefined ? 'pricesUrl' : ENV_PRICES_URL,
+        allowHttpLoopback,
+      );
   return {
-    pricesPath: nonEmpty(options.pricesPath) ?? envString(env, ENV_PRICES_PATH),
+    pricesPath: tableGiven ? undefined : (nonEmpty(options.pricesPath) ?? envString(env, ENV_PRICES_PATH)),
     pricesUrl,
     cacheDir: resolveCacheDir(options.cacheDir, env),
     // Timers longer than 2^31-1 ms fire at once in Node: such a value is corrected, not obeyed.
@@ -246,23 +263,20 @@ function resolveOverrides(value: Record<string, unknown> | undefined): Record<st
   return undefined;
 }
 
+/**
+ * The aliases given as an option, passed through as they are (the price book checks them: one
+ * validator, one warning per bad alias), else those of `OTEL_LLM_COST_ALIASES`.
+ */
 function resolveAliases(value: Record<string, string> | undefined, env: Env): Record<string, string> {
-  if (value !== undefined) {
-    const aliases: Record<string, string> = {};
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      warn('option aliases is ignored: an object { alias: model } is expected');
-      return aliases;
-    }
-    for (const [alias, model] of Object.entries(value)) {
-      if (typeof model === 'string' && model.trim() !== '' && alias.trim() !== '') aliases[alias.trim()] = model.trim();
-      else warn(`alias ${JSON.stringify(alias)} is ignored: its target must be a non-empty model name`);
-    }
-    return aliases;
-  }
+  if (value !== undefined) return value;
   return parseAliases(envString(env, ENV_ALIASES) ?? '', ENV_ALIASES);
 }
 
-/** Parses `alias=model,alias2=model2`; malformed items are skipped with one warning. */
+/**
+ * Parses `alias=model,alias2=model2` into pairs: an item that is not `alias=model` (nothing on a
+ * side of the `=`) is not a pair and is skipped, all of them named in one warning under `name`.
+ * The pairs themselves are checked with every other alias, by the price book.
+ */
 export function parseAliases(text: string, name: string): Record<string, string> {
   const aliases: Record<string, string> = {};
   const bad: string[] = [];

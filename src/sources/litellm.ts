@@ -4,7 +4,7 @@ import { normalizeProvider } from '../pricing/providers.js';
 import { parseInstant } from '../pricing/price-at.js';
 import { PriceTable } from '../pricing/price-table.js';
 import { errorExcerpt, excerpt } from './log-text.js';
-import { parseObjectSliced, TimeSlicer } from './sliced-json.js';
+import { NotAJsonObjectError, parseObjectSliced, TimeSlicer } from './sliced-json.js';
 
 /**
  * Parsing LiteLLM's `model_prices_and_context_window.json` into price entries.
@@ -312,7 +312,7 @@ export async function parseLiteLLMTextSliced(
   try {
     json = await parseObjectSliced(text, slicer, range.start, range.end);
   } catch (err) {
-    if (err instanceof SyntaxError && err.message === 'a JSON object is expected') {
+    if (err instanceof NotAJsonObjectError) {
       throw new TableLoadError('no_entries', 'not a LiteLLM table (a JSON object keyed by model is expected)');
     }
     throw new TableLoadError('bad_json', `not valid JSON (${errorExcerpt(err)})`);

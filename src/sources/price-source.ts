@@ -5,15 +5,9 @@ import { PriceTable } from '../pricing/price-table.js';
 import type { PriceEntry } from '../pricing/types.js';
 import { DiskCache } from './disk-cache.js';
 import { fetchTable, TableFetchError } from './fetch-table.js';
-import {
-  describeRejected,
-  parseLiteLLMText,
-  parseLiteLLMTextSliced,
-  TableLoadError,
-  toPriceTable,
-  type LoadedTable,
-} from './litellm.js';
+import { describeRejected, parseLiteLLMTextSliced, TableLoadError, toPriceTable, type LoadedTable } from './litellm.js';
 import { errorExcerpt } from './log-text.js';
+import { loadTableAt, loadTableFileSync } from './load-location.js';
 import { FileReadError, readRegularFile, readRegularFileSync } from './read-file.js';
 import { debug, DiagOnce, error } from '../diag.js';
 
@@ -62,8 +56,16 @@ export class PriceSource implements PriceBookHandle {
   /** `source` of the LiteLLM table in force, if any. */
   private _tableSource: string | undefined;
 
-  constructor(options: PriceSourceOptions = {}, env: Record<string, string | undefined> = process.env) {
-    this.config = resolveConfig(options, env);
+  /**
+   * @param given a table the caller loaded itself, with the configuration it resolved for it
+   *   (`openPriceSourceAt`): `options` and `env` are then not read again.
+   */
+  constructor(
+    options: PriceSourceOptions = {},
+    env: Record<string, string | undefined> = process.env,
+    given?: GivenTable,
+  ) {
+    this.config = given?.config ?? resolveConfig(options, env);
     const config = this.config;
     this._cache =
       config.pricesUrl !== undefined && config.cacheDir !== undefined
@@ -75,7 +77,12 @@ export class PriceSource implements PriceBookHandle {
       book = new PriceBook({
         overrides: this._loadOverrides(),
         aliases: config.aliases,
-        table: config.pricesPath !== undefined ? this._readPathSync(config.pricesPath) : undefined,
+        table:
+          given !== undefined
+            ? given.table
+            : config.pricesPath !== undefined
+              ? this._readPathSync(config.pricesPath)
+              : undefined,
         embedded: config.embedded ? undefined : false,
       });
     } catch (err) {
@@ -256,9 +263,8 @@ export class PriceSource implements PriceBookHandle {
 
   private _readPathSync(path: string): PriceTable | undefined {
     try {
-      const { text, mtime } = readRegularFileSync(path, this.config.maxBytes);
-      const loaded = parseLiteLLMText(text, path, mtime);
-      this._pathMtime = mtime.getTime();
+      const loaded = loadTableFileSync(path, this.config.maxBytes);
+      this._pathMtime = loaded.mtime.getTime();
       this._tableSource = loaded.table.source;
       this._reportRejected(loaded);
       return loaded.table;
@@ -319,6 +325,39 @@ export class PriceSource implements PriceBookHandle {
       return [];
     }
   }
+}
+
+/** A LiteLLM table loaded by the caller, and the configuration it was loaded under. */
+export interface GivenTable {
+  /** Resolved with `tableGiven`: no `pricesPath` or `pricesUrl`. */
+  config: ResolvedPriceSourceConfig;
+  table: PriceTable;
+}
+
+/** A price source over a table loaded from a location the caller chose, and what loading it gave. */
+export interface OpenedPriceSource {
+  source: PriceSource;
+  /** The table as loaded, with the entries it refused (for the caller to report its own way). */
+  loaded: LoadedTable;
+}
+
+/**
+ * A price source whose LiteLLM table is the one at `location` (a file path, or an https URL),
+ * loaded once, now, under the configured size cap and time limit (`loadTableAt`); overrides,
+ * aliases and the embedded table as `options` and `env` configure them. The configured table
+ * locations (`pricesPath`, `pricesUrl`, `OTEL_LLM_COST_PRICES_PATH`, `OTEL_LLM_COST_PRICES_URL`)
+ * are not consulted, nothing is fetched but `location`, and nothing is refreshed. Rejects, with
+ * nothing built, when the table cannot be loaded: for `llm-cost --prices` a table that fails to
+ * load is an error, not a fallback. The caller shuts the source down.
+ */
+export async function openPriceSourceAt(
+  location: string,
+  options: PriceSourceOptions = {},
+  env: Record<string, string | undefined> = process.env,
+): Promise<OpenedPriceSource> {
+  const config = resolveConfig(options, env, { tableGiven: true });
+  const loaded = await loadTableAt(location, config);
+  return { source: new PriceSource(options, env, { config, table: loaded.table }), loaded };
 }
 
 /** Creates a `PriceSource`: a price book kept up to date from the configured sources. */

@@ -44,10 +44,18 @@ function skipSpace(text: string, i: number, end: number): number {
   return i;
 }
 
+/** Valid JSON so far, but not an object at the top level (a price table is keyed by model). */
+export class NotAJsonObjectError extends SyntaxError {
+  constructor() {
+    super('a JSON object is expected');
+    this.name = 'NotAJsonObjectError';
+  }
+}
+
 /**
  * Finds the members of the JSON object that fills `text[start, end)` (whitespace around it
- * allowed). Throws a `SyntaxError` when the text is not one object; the members themselves are
- * validated by whoever parses them.
+ * allowed). Throws a `SyntaxError` when the text is not one object (a `NotAJsonObjectError` when
+ * it starts with something else); the members themselves are validated by whoever parses them.
  */
 export async function scanObject(
   text: string,
@@ -57,7 +65,7 @@ export async function scanObject(
 ): Promise<MemberSpan[]> {
   let i = skipSpace(text, start, end);
   if (i >= end) throw new SyntaxError('Unexpected end of JSON input');
-  if (text.charCodeAt(i) !== 0x7b) throw new SyntaxError('a JSON object is expected');
+  if (text.charCodeAt(i) !== 0x7b) throw new NotAJsonObjectError();
   i++;
   const members: MemberSpan[] = [];
   let depth = 1;

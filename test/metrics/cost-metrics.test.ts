@@ -30,6 +30,7 @@ function pricedCall(overrides: Partial<LlmCall> = {}): LlmCall {
       reasoningTokens: 100,
     },
     result: {
+      kind: 'priced',
       costUsd: 0.0075,
       // $3/M input, $0.30/M cache read, $3.75/M cache write, $15/M output
       breakdown: { input: 0.0006, cacheRead: 0.0003, cacheWrite: 0.001875, output: 0.0045 },
@@ -48,7 +49,7 @@ function pricedCall(overrides: Partial<LlmCall> = {}): LlmCall {
 function unpricedCall(model: string | undefined, reason: 'unknown_model' | 'no_usage' = 'unknown_model'): LlmCall {
   return {
     usage: { model, provider: 'openai', inputTokens: 10, outputTokens: 5 },
-    result: { costUsd: null, reason },
+    result: { kind: 'unpriced', costUsd: null, reason },
     operation: 'chat',
     durationSeconds: 1,
     attributes: {},

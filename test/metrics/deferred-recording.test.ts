@@ -62,6 +62,7 @@ function call(i: number, overrides: Partial<LlmCall> = {}): LlmCall {
       outputTokens: 10 + (i % 7),
     },
     result: {
+      kind: 'priced',
       costUsd: 0.0001 * ((i * 37) % 101) + 0.00003 * i,
       breakdown: { input: 0.0002, cacheRead: 0.00001, cacheWrite: 0, output: 0.0003 },
       pricingKey: 'gpt-4o',
@@ -254,7 +255,7 @@ describe('counters are cumulative totals reported at collection', () => {
     const recorder = new CostMetrics({ meterProvider: provider });
     const unpriced: LlmCall = {
       ...call(0),
-      result: { costUsd: null, reason: 'unknown_model' },
+      result: { kind: 'unpriced', costUsd: null, reason: 'unknown_model' },
       usage: { model: 'mystery', provider: 'openai', inputTokens: 7, outputTokens: 3 },
     };
     let input = 0;
@@ -286,7 +287,7 @@ describe('counters are cumulative totals reported at collection', () => {
   it('keep their names, units, descriptions and monotonicity', async () => {
     const recorder = new CostMetrics({ meterProvider: provider });
     recorder.record(call(1));
-    recorder.record({ ...call(2), result: { costUsd: null, reason: 'no_model' } });
+    recorder.record({ ...call(2), result: { kind: 'unpriced', costUsd: null, reason: 'no_model' } });
     const all = await collectMetrics(reader);
     for (const [name, unit] of [
       [METRIC_TOKENS, '{token}'],
