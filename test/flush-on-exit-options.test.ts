@@ -12,7 +12,8 @@ beforeAll(() => ensureBuilt());
 const script = (timeout: string): string => `
 import { diag, DiagLogLevel } from '@opentelemetry/api';
 import { flushOnExit } from ${JSON.stringify(INDEX)};
-diag.setLogger({ warn: (m) => console.error(m), error: (m) => console.error(m), info() {}, debug() {}, verbose() {} }, DiagLogLevel.WARN);
+diag.setLogger({ warn: (m) => console.error(m), error: (m) => console.error(m), \
+info() {}, debug() {}, verbose() {} }, DiagLogLevel.WARN);
 flushOnExit({ timeoutMillis: ${timeout} });
 `;
 

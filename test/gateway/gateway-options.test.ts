@@ -28,10 +28,14 @@ describe('LlmCostGateway numeric options', () => {
       expect(gateway.maxBodyBytes).toBe(8 * 1024 * 1024);
       expect(gateway.retryAfterSeconds).toBe(5);
       expect(captured.warnings).toEqual([
-        'otel-llm-cost: option LlmCostGatewayOptions.maxBodyBytes=-1 is invalid (a positive integer is expected); using 8388608',
-        'otel-llm-cost: option LlmCostGatewayOptions.retryAfterSeconds=2.5 is invalid (an integer from 0 to 9007199254740991 is expected); using 5',
-        'otel-llm-cost: option LlmCostGatewayOptions.queueSpans=NaN is invalid (a positive integer is expected); using 100000',
-        'otel-llm-cost: option LlmCostGatewayOptions.metricsIntervalMs=0 is invalid (a positive number is expected); using the default',
+        'otel-llm-cost: option LlmCostGatewayOptions.maxBodyBytes=-1 is invalid ' +
+          '(a positive integer is expected); using 8388608',
+        'otel-llm-cost: option LlmCostGatewayOptions.retryAfterSeconds=2.5 is invalid ' +
+          '(an integer from 0 to 9007199254740991 is expected); using 5',
+        'otel-llm-cost: option LlmCostGatewayOptions.queueSpans=NaN is invalid ' +
+          '(a positive integer is expected); using 100000',
+        'otel-llm-cost: option LlmCostGatewayOptions.metricsIntervalMs=0 is invalid ' +
+          '(a positive number is expected); using the default',
       ]);
     } finally {
       await gateway.shutdown();

@@ -114,7 +114,7 @@ describe('a provider-reported cost through CostSpanProcessor', () => {
     expect(p.byName('total only').attributes[ATTR_COST_INPUT_USD]).toBeUndefined();
   });
 
-  it('is counted in the cost histogram and the token counter under the request model, with no cache savings', async () => {
+  it('is counted in the cost histogram and token counter under the request model, with no cache savings', async () => {
     const reader = new TestReader();
     meterProvider = new MeterProvider({ readers: [reader] });
     const p = pipeline(
