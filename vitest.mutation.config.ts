@@ -1,0 +1,34 @@
+import { defineConfig } from 'vitest/config';
+
+// The test files `npm run test:mutation` (stryker.config.mjs) runs against each mutant: the ones
+// that import the mutated files from src/ and run in this process. Left out: tests that run the
+// built package (dist/) or a child process (CLI, demo, examples, compat, gateway, hostile sources,
+// the CLI halves of the pricing tests), tests that need Go, Python, Prometheus or a Node binary,
+// and the instrumentation suites that patch real SDKs: a mutant in src/ cannot change what dist/
+// or another process does, so they would only add minutes to every mutant.
+export default defineConfig({
+  test: {
+    include: [
+      'test/pricing/*.test.ts',
+      'test/conventions/*.test.ts',
+      'test/processor/*.test.ts',
+      'test/hardening/pricing-properties.test.ts',
+      'test/hardening/processor-properties.test.ts',
+    ],
+    exclude: [
+      // Run the built CLI in a child process.
+      'test/pricing/cli-no-silent-fallback.test.ts',
+      'test/pricing/prices-in-time.test.ts',
+      // Real instrumentation packages and the Node SDK: slow, and covered by the unit tests above.
+      'test/processor/real-instrumentations.test.ts',
+      'test/processor/node-sdk-registration.test.ts',
+    ],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    pool: 'forks', // Stryker runs its own pool (threads, one worker) whatever this says.
+    // One module graph for all the files a mutant runs: about half the time per mutant on a busy
+    // machine (every file imports the SDK and the embedded price data). The files above pass
+    // together in any order (they patch nothing global).
+    isolate: false,
+  },
+});
