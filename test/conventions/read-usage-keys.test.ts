@@ -186,3 +186,88 @@ describe('readUsage reads every documented model, provider and tier attribute', 
     expect(r.usage.serviceTier).toBe('priority');
   });
 });
+
+describe('readUsage: how the counts are combined', () => {
+  it('derives one side from a total only when the total can hold the other side', () => {
+    expect(readUsage({ 'gen_ai.usage.total_tokens': 10, 'gen_ai.usage.output_tokens': 10 }).usage).toEqual({
+      inputTokens: 0,
+      outputTokens: 10,
+    });
+    expect(readUsage({ 'gen_ai.usage.total_tokens': 10, 'gen_ai.usage.input_tokens': 10 }).usage).toEqual({
+      inputTokens: 10,
+      outputTokens: 0,
+    });
+    expect(readUsage({ 'gen_ai.usage.total_tokens': 5, 'gen_ai.usage.output_tokens': 10 }).usage).toEqual({
+      outputTokens: 10,
+    });
+    expect(readUsage({ 'gen_ai.usage.total_tokens': 5, 'gen_ai.usage.input_tokens': 10 }).usage).toEqual({
+      inputTokens: 10,
+    });
+    // Both sides present: the total changes neither.
+    expect(
+      readUsage({
+        'gen_ai.usage.total_tokens': 100,
+        'gen_ai.usage.input_tokens': 10,
+        'gen_ai.usage.output_tokens': 20,
+      }).usage,
+    ).toEqual({ inputTokens: 10, outputTokens: 20 });
+  });
+
+  it('adds reasoning to the output only when it is larger than the output', () => {
+    const read = (output: number, reasoning: number) =>
+      readUsage({ 'gen_ai.usage.output_tokens': output, 'gen_ai.usage.reasoning.output_tokens': reasoning }).usage;
+    expect(read(10, 10)).toEqual({ outputTokens: 10, reasoningTokens: 10 });
+    expect(read(10, 9)).toEqual({ outputTokens: 10, reasoningTokens: 9 });
+    expect(read(10, 15)).toEqual({ outputTokens: 25, reasoningTokens: 15 });
+  });
+
+  it('decides input accounting only when the span reports cache tokens', () => {
+    const none = readUsage({
+      'gen_ai.usage.input_tokens': 100,
+      'gen_ai.usage.cache_read.input_tokens': 0,
+      'gen_ai.usage.cache_creation.input_tokens': 0,
+    });
+    expect(none.accounting).toBeUndefined();
+    expect(none.usage).toEqual({ inputTokens: 100, cacheReadTokens: 0, cacheWriteTokens: 0 });
+    const writes = readUsage(
+      { 'gen_ai.usage.input_tokens': 100, 'gen_ai.usage.cache_creation.input_tokens': 30 },
+      { scopeName: '@traceloop/instrumentation-anthropic' },
+    );
+    expect(writes.accounting).toEqual({ accounting: 'additive', reason: 'profile' });
+    expect(writes.usage.inputTokens).toBe(130);
+    const reads = readUsage(
+      { 'gen_ai.usage.input_tokens': 100, 'gen_ai.usage.cache_read.input_tokens': 30 },
+      { scopeName: '@traceloop/instrumentation-anthropic' },
+    );
+    expect(reads.usage.inputTokens).toBe(130);
+  });
+
+  it('maps the provider through normalizeProvider, keeping the spelling it does not know', () => {
+    const normalizeProvider = (p: string) => (p === 'openai.chat' ? 'openai' : undefined);
+    expect(readUsage({ 'gen_ai.system': 'openai.chat' }, { normalizeProvider }).usage.provider).toBe('openai');
+    expect(readUsage({ 'gen_ai.system': 'acme' }, { normalizeProvider }).usage.provider).toBe('acme');
+    expect(readUsage({ 'gen_ai.system': 'acme' }).usage.provider).toBe('acme');
+  });
+
+  it('has usage when any count is present, even an invalid one; not with only a model and a provider', () => {
+    expect(readUsage({ 'gen_ai.request.model': 'm', 'gen_ai.provider.name': 'p' }).hasUsage).toBe(false);
+    expect(readUsage({ 'gen_ai.request.model': 'm', 'gen_ai.provider.name': 'p' }).invalidKey).toBeUndefined();
+    for (const key of [
+      'gen_ai.usage.input_tokens',
+      'gen_ai.usage.output_tokens',
+      'gen_ai.usage.total_tokens',
+      'gen_ai.usage.cache_read.input_tokens',
+      'gen_ai.usage.cache_creation.input_tokens',
+    ]) {
+      expect(readUsage({ [key]: 5 }).hasUsage, key).toBe(true);
+    }
+    expect(readUsage({ 'ai.usage.inputTokenDetails.noCacheTokens': 'x' }).hasUsage).toBe(true);
+    // Parts alone (reasoning, audio) are not a count of the call.
+    expect(readUsage({ 'gen_ai.usage.reasoning.output_tokens': 5 }).hasUsage).toBe(false);
+  });
+
+  it('names the first invalid attribute in reading order', () => {
+    const r = readUsage({ 'gen_ai.usage.output_tokens': -1, 'gen_ai.usage.input_tokens': 'x' });
+    expect(r.invalidKey).toBe('gen_ai.usage.input_tokens');
+  });
+});

@@ -286,6 +286,7 @@ describe('round12: removes float noise and nothing else', () => {
       return seed / 2147483648;
     };
     let checked = 0;
+    const wrong: number[] = [];
     for (let i = 0; i < 4_000; i++) {
       const n = 1e11 + Math.floor(rand() * 9e11);
       const k = Math.floor(rand() * 23);
@@ -297,10 +298,11 @@ describe('round12: removes float noise and nothing else', () => {
         (n + 0.4995) / 10 ** k,
         (n + 0.5005) / 10 ** k,
       ]) {
-        expect(round12(x), `${x}`).toBe(reference(x));
+        if (round12(x) !== reference(x)) wrong.push(x);
         checked++;
       }
     }
+    expect(wrong).toEqual([]);
     expect(checked).toBe(20_000);
   });
 
@@ -310,10 +312,208 @@ describe('round12: removes float noise and nothing else', () => {
       seed = (seed * 1103515245 + 12345) % 2147483648;
       return seed / 2147483648;
     };
+    const wrong: number[] = [];
     for (let i = 0; i < 20_000; i++) {
       const x = Math.floor(rand() * 1e7) * rand() * 10 ** (Math.floor(rand() * 20) - 14);
-      expect(round12(x), `${x}`).toBe(reference(x));
-      expect(round12(-x), `${-x}`).toBe(reference(-x));
+      if (round12(x) !== reference(x)) wrong.push(x);
+      if (round12(-x) !== reference(-x)) wrong.push(-x);
     }
+    expect(wrong).toEqual([]);
+  });
+});
+
+describe('priceCall: long-context cliffs', () => {
+  const cliff = entryWith(
+    { input: 1e-6, output: 4e-6, cacheRead: 0.1e-6 },
+    {
+      longContext: [
+        { above: 1_000, rates: { input: 2e-6, output: 8e-6 } },
+        { above: 5_000, rates: { input: 3e-6 } },
+      ],
+    },
+  );
+
+  it('applies a tier strictly above its threshold, the highest such tier, every class at its rate', () => {
+    expectParts(parts(cliff, { inputTokens: 1_000, outputTokens: 10 }), {
+      input: 1_000 * 1e-6,
+      cacheRead: 0,
+      cacheWrite: 0,
+      output: 10 * 4e-6,
+    });
+    expectParts(parts(cliff, { inputTokens: 1_001, outputTokens: 10 }), {
+      input: 1_001 * 2e-6,
+      cacheRead: 0,
+      cacheWrite: 0,
+      output: 10 * 8e-6,
+    });
+    // Above the second tier: its input rate; output it does not price keeps the base rate.
+    expectParts(parts(cliff, { inputTokens: 5_001, outputTokens: 10 }), {
+      input: 5_001 * 3e-6,
+      cacheRead: 0,
+      cacheWrite: 0,
+      output: 10 * 4e-6,
+    });
+  });
+
+  it('counts cache tokens in the input that crosses the cliff; a class the tier lacks keeps its base rate', () => {
+    expectParts(parts(cliff, { inputTokens: 1_500, cacheReadTokens: 1_000, outputTokens: 10 }), {
+      input: 500 * 2e-6,
+      cacheRead: 1_000 * 0.1e-6,
+      cacheWrite: 0,
+      output: 10 * 8e-6,
+    });
+  });
+});
+
+describe('priceCall: service tiers', () => {
+  const tiered = entryWith(
+    { input: 1e-6, output: 4e-6 },
+    { provider: 'openai', serviceTiers: { priority: { input: 2e-6 }, flex: { input: 0.5e-6, output: 2e-6 } } },
+  );
+  const usage: NormalizedUsage = { inputTokens: 100, outputTokens: 10 };
+
+  it('standard, or no tier, is the standard price', () => {
+    expectParts(parts(tiered, { ...usage, serviceTier: 'standard' }), parts(tiered, usage));
+    expectParts(parts(tiered, usage), { input: 100 * 1e-6, cacheRead: 0, cacheWrite: 0, output: 10 * 4e-6 });
+  });
+
+  it("a listed tier's own rates, the standard rate for a class the tier does not list", () => {
+    expectParts(parts(tiered, { ...usage, serviceTier: 'priority' }), {
+      input: 100 * 2e-6,
+      cacheRead: 0,
+      cacheWrite: 0,
+      output: 10 * 4e-6,
+    });
+    expectParts(parts(tiered, { ...usage, serviceTier: 'flex' }), {
+      input: 100 * 0.5e-6,
+      cacheRead: 0,
+      cacheWrite: 0,
+      output: 10 * 2e-6,
+    });
+  });
+
+  it('a tier the entry has no rate for is unknown_service_tier, unless it is an OpenAI or Anthropic batch', () => {
+    const plain = entryWith({ input: 1e-6, output: 4e-6 }, { provider: 'mistral' });
+    expect(priceCall(plain, { ...usage, serviceTier: 'flex' })).toBe('unknown_service_tier');
+    expect(priceCall(plain, { ...usage, serviceTier: 'priority' })).toBe('unknown_service_tier');
+    expect(priceCall(plain, { ...usage, serviceTier: 'batch' })).toBe('unknown_service_tier');
+    expect(priceCall(entryWith({ input: 1e-6 }), { ...usage, serviceTier: 'batch' })).toBe('unknown_service_tier');
+    // A tier listed with no rate at all is not a listed tier.
+    const empty = entryWith({ input: 1e-6 }, { provider: 'mistral', serviceTiers: { flex: { input: undefined } } });
+    expect(priceCall(empty, { ...usage, serviceTier: 'flex' })).toBe('unknown_service_tier');
+    for (const provider of ['openai', 'anthropic']) {
+      const e = entryWith({ input: 1e-6, output: 4e-6, cacheRead: 0.1e-6 }, { provider });
+      expectParts(parts(e, { ...usage, cacheReadTokens: 50, serviceTier: 'batch' }), {
+        input: 50 * 0.5e-6,
+        cacheRead: 50 * 0.05e-6,
+        cacheWrite: 0,
+        output: 10 * 2e-6,
+      });
+      expect(priceCall(e, { ...usage, serviceTier: 'flex' })).toBe('unknown_service_tier');
+    }
+  });
+
+  it('listed batch rates win over the half-price rule; a class they lack is half the standard rate', () => {
+    const e = entryWith(
+      { input: 1e-6, output: 4e-6 },
+      { provider: 'openai', serviceTiers: { batch: { input: 0.3e-6 } } },
+    );
+    expectParts(parts(e, { ...usage, serviceTier: 'batch' }), {
+      input: 100 * 0.3e-6,
+      cacheRead: 0,
+      cacheWrite: 0,
+      output: 10 * 2e-6,
+    });
+  });
+
+  it('a tier listed only above a cliff is a listed tier', () => {
+    const e = entryWith(
+      { input: 1e-6, output: 4e-6 },
+      {
+        provider: 'mistral',
+        longContext: [{ above: 1_000, rates: { input: 2e-6 }, serviceTiers: { priority: { input: 5e-6 } } }],
+      },
+    );
+    expectParts(parts(e, { inputTokens: 2_000, outputTokens: 10, serviceTier: 'priority' }), {
+      input: 2_000 * 5e-6,
+      cacheRead: 0,
+      cacheWrite: 0,
+      output: 10 * 4e-6,
+    });
+    // Below the cliff the tier has no rate of its own: the standard rate stands in.
+    expectParts(parts(e, { inputTokens: 100, outputTokens: 10, serviceTier: 'priority' }), {
+      input: 100 * 1e-6,
+      cacheRead: 0,
+      cacheWrite: 0,
+      output: 10 * 4e-6,
+    });
+  });
+
+  it('above a cliff, a tier rate the cliff does not list is service × cliff / base', () => {
+    const e = entryWith(
+      { input: 1e-6, output: 4e-6, cacheRead: 0.1e-6 },
+      {
+        provider: 'openai',
+        serviceTiers: { priority: { input: 2e-6, output: 8e-6 } },
+        longContext: [
+          { above: 1_000, rates: { input: 3e-6, output: 6e-6 }, serviceTiers: { priority: { output: 20e-6 } } },
+        ],
+      },
+    );
+    expectParts(parts(e, { inputTokens: 2_000, cacheReadTokens: 500, outputTokens: 10, serviceTier: 'priority' }), {
+      // input: priority 2e-6 × cliff 3e-6 / base 1e-6; output: the cliff's own priority rate;
+      // cache reads: neither the tier nor the cliff lists them, so the base rate.
+      input: 1_500 * ((2e-6 * 3e-6) / 1e-6),
+      cacheRead: 500 * 0.1e-6,
+      cacheWrite: 0,
+      output: 10 * 20e-6,
+    });
+  });
+
+  it('above a cliff, a class only the base tier prices for the service tier keeps that service rate', () => {
+    const e = entryWith(
+      { input: 1e-6, output: 4e-6 },
+      {
+        provider: 'openai',
+        serviceTiers: { priority: { input: 2e-6, output: 8e-6 } },
+        longContext: [{ above: 1_000, rates: { input: 3e-6 } }],
+      },
+    );
+    expectParts(parts(e, { inputTokens: 2_000, outputTokens: 10, serviceTier: 'priority' }), {
+      input: 2_000 * ((2e-6 * 3e-6) / 1e-6),
+      cacheRead: 0,
+      cacheWrite: 0,
+      output: 10 * 8e-6,
+    });
+  });
+
+  it('above a cliff, a batch call of a half-price provider pays half the cliff rate', () => {
+    const e = entryWith(
+      { input: 1e-6, output: 4e-6 },
+      { provider: 'anthropic', longContext: [{ above: 1_000, rates: { input: 3e-6 } }] },
+    );
+    expectParts(parts(e, { inputTokens: 2_000, outputTokens: 10, serviceTier: 'batch' }), {
+      input: 2_000 * 1.5e-6,
+      cacheRead: 0,
+      cacheWrite: 0,
+      output: 10 * 2e-6,
+    });
+  });
+
+  it('a service rate over a base rate of 0 does not divide by zero: the cliff rate stands', () => {
+    const e = entryWith(
+      { input: 0, output: 4e-6 },
+      {
+        provider: 'mistral',
+        serviceTiers: { priority: { input: 2e-6 } },
+        longContext: [{ above: 1_000, rates: { input: 3e-6 } }],
+      },
+    );
+    expectParts(parts(e, { inputTokens: 2_000, outputTokens: 10, serviceTier: 'priority' }), {
+      input: 2_000 * 3e-6,
+      cacheRead: 0,
+      cacheWrite: 0,
+      output: 10 * 4e-6,
+    });
   });
 });
