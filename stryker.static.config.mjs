@@ -5,6 +5,7 @@ import base from './stryker.config.mjs';
 export default {
   ...base,
   vitest: { configFile: 'vitest.mutation-static.config.ts' },
+  ignoreStatic: false,
   mutate: [
     'src/pricing/price.ts:10-10',
     'src/pricing/price.ts:101-104',

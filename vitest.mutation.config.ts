@@ -14,6 +14,7 @@ export default defineConfig({
       'test/processor/*.test.ts',
       'test/hardening/pricing-properties.test.ts',
       'test/hardening/processor-properties.test.ts',
+      'test/metrics/processor-metrics.test.ts',
     ],
     exclude: [
       // Run the built CLI in a child process.

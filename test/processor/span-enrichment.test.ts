@@ -140,6 +140,39 @@ describe('a priced span', () => {
   });
 });
 
+describe('optional attributes', () => {
+  // OpenAI's instrumentations never record cache reads: a call that could have read from the
+  // cache is flagged when every input token read from cache would cost less.
+  const openai = '@opentelemetry/instrumentation-openai';
+
+  it('flags the cost of an OpenAI-instrumentation call without cache counts as an upper bound', () => {
+    const { attrs, calls } = run([
+      { attributes: chat(), scope: openai },
+      { attributes: chat({ 'gen_ai.usage.cache_read.input_tokens': 0 }), scope: openai },
+      { attributes: chat(), scope: 'another-instrumentation' },
+    ]);
+    expect(attrs.map((a) => a['gen_ai.cost.cache_detail'])).toEqual(['unreported', undefined, undefined]);
+    expect(calls.map((c) => c.cacheDetailUnreported)).toEqual([true, undefined, undefined]);
+    near(attrs[0]!['gen_ai.usage.cost_usd'], PRICE);
+  });
+
+  it("writes other tools' cost attributes only when asked to", () => {
+    const priceBook = new PriceBook({ overrides: [ENTRY], embedded: false });
+    const exporter = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({
+      spanProcessors: [
+        new CostSpanProcessor({ priceBook, interop: { openInference: true } }),
+        new CostSpanProcessor({ priceBook }),
+        new SimpleSpanProcessor(exporter),
+      ],
+    });
+    provider.getTracer('a').startSpan('chat', { attributes: chat() }).end();
+    near(exporter.getFinishedSpans()[0]!.attributes['llm.cost.total'], PRICE);
+    const plain = run([{ attributes: chat() }]);
+    expect(plain.attrs[0]!['llm.cost.total']).toBeUndefined();
+  });
+});
+
 describe('a reported cost', () => {
   const billed = (extra: Attributes = {}): Attributes =>
     chat({ 'gen_ai.usage.cost': 0.25, 'gen_ai.usage.cost.source': 'provider', ...extra });
