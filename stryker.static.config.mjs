@@ -12,7 +12,7 @@ export default {
     'src/conventions/read-usage.ts:16-129',
     'src/conventions/input-accounting.ts:53-60',
   ],
-  tempDirName: '.stryker-tmp-static',
+  tempDirName: '.stryker-tmp/static',
   htmlReporter: { fileName: 'reports/mutation-static/index.html' },
   jsonReporter: { fileName: 'reports/mutation-static/mutation.json' },
   incrementalFile: 'reports/stryker-incremental-static.json',
