@@ -29,6 +29,8 @@ export default {
   // The tests that need the shared LiteLLM table find it from the sandbox by walking up to the
   // project (test/support/shared-table.ts): they run against every mutant, never skip.
   tempDirName: '.stryker-tmp',
+  // Never copy another run's sandbox into this one (the static run works under .stryker-tmp/ too).
+  ignorePatterns: ['/.stryker-tmp*'],
   concurrency: 2,
   timeoutMS: 30_000,
   reporters: ['clear-text', 'progress', 'html', 'json'],

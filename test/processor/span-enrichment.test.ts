@@ -1,5 +1,5 @@
 import { calcPrice, findProvider } from '@pydantic/genai-prices';
-import type { Attributes, HrTime } from '@opentelemetry/api';
+import { context, trace, type Attributes, type HrTime } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
 import { PriceBook } from '../../src/pricing/price-book.js';
@@ -291,12 +291,124 @@ describe('the time a call is priced at', () => {
         // 0.6 s before the change: the nanoseconds part must not carry it past.
         { attributes: o3Chat, start: [Math.floor((change - 600) / 1000), ((change - 600) % 1000) * 1e6 + 500_000] },
         { attributes: o3Chat, start: new Date(after) },
+        // 0.3 s after the change: the nanoseconds part is added, not taken away.
+        { attributes: o3Chat, start: [Math.floor((change + 300) / 1000), ((change + 300) % 1000) * 1e6] },
         { attributes: o3Chat, start: [0, 0], end: [1, 0] },
       ],
       new PriceBook(),
     );
     near(attrs[0]!['gen_ai.usage.cost_usd'], theirs(new Date(change - 600)));
     near(attrs[1]!['gen_ai.usage.cost_usd'], theirs(new Date(after)));
-    near(attrs[2]!['gen_ai.usage.cost_usd'], theirs(new Date()));
+    near(attrs[2]!['gen_ai.usage.cost_usd'], theirs(new Date(change + 300)));
+    near(attrs[3]!['gen_ai.usage.cost_usd'], theirs(new Date()));
+  });
+});
+
+describe('more of what the processor writes', () => {
+  it('leaves a span with no GenAI marker alone, whatever token-like attributes it has', () => {
+    const attributes = { 'llm.request.model_name': 'fixture-model', 'llm.token_count.completion': 10 };
+    const { attrs, calls } = run([{ name: 'custom', attributes }]);
+    expect(attrs[0]).toEqual(attributes);
+    expect(calls).toHaveLength(0);
+  });
+
+  it('writes every part of a call that is all cache reads and no output (input and output parts 0)', () => {
+    const { attrs } = run([
+      {
+        attributes: chat({
+          'gen_ai.usage.input_tokens': 400,
+          'gen_ai.usage.cache_read.input_tokens': 400,
+          'gen_ai.usage.output_tokens': 0,
+        }),
+      },
+    ]);
+    const a = attrs[0]!;
+    expect(a['gen_ai.cost.input_usd']).toBe(0);
+    near(a['gen_ai.cost.cache_read_usd'], 400 * 0.5e-6);
+    expect(a['gen_ai.cost.cache_write_usd']).toBe(0);
+    expect(a['gen_ai.cost.output_usd']).toBe(0);
+  });
+
+  it('never flags a reported cost as an upper bound', () => {
+    const { attrs } = run([
+      {
+        attributes: chat({ 'gen_ai.usage.cost': 0.25, 'gen_ai.usage.cost.source': 'provider' }),
+        scope: '@opentelemetry/instrumentation-openai',
+      },
+    ]);
+    expect(attrs[0]!['gen_ai.usage.cost_usd']).toBe(0.25);
+    expect(attrs[0]!['gen_ai.cost.cache_detail']).toBeUndefined();
+  });
+
+  it('tells other tools whether the cost was reported or computed, and writes parts only when they are known', () => {
+    const priceBook = new PriceBook({ overrides: [ENTRY], embedded: false });
+    const exporter = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({
+      spanProcessors: [
+        new CostSpanProcessor({
+          priceBook,
+          trustedCostAttributes: ['acme.billed_usd'],
+          interop: { semconvProposal: true, openInference: true },
+        }),
+        new SimpleSpanProcessor(exporter),
+      ],
+    });
+    const tracer = provider.getTracer('a');
+    tracer.startSpan('computed', { attributes: chat() }).end();
+    tracer.startSpan('billed', { attributes: chat({ 'acme.billed_usd': 0.25 }) }).end();
+    const [computed, billed] = exporter.getFinishedSpans().map((s) => s.attributes);
+    expect(computed!['gen_ai.usage.cost.source']).toBe('local');
+    near(computed!['llm.cost.prompt'], 1_000 * 2e-6);
+    expect(billed!['gen_ai.usage.cost.source']).toBe('provider');
+    expect(billed!['gen_ai.usage.cost.amount']).toBe(0.25);
+    expect(billed!['llm.cost.total']).toBe(0.25);
+    expect(billed!['llm.cost.prompt']).toBeUndefined();
+  });
+
+  it('records an operation name only when it is a string', () => {
+    const { calls } = run([{ attributes: chat({ 'gen_ai.operation.name': 42 }) }]);
+    expect(calls[0]!.operation).toBeUndefined();
+    near(calls[0]!.result.costUsd, PRICE);
+  });
+
+  it('rolls up priced children only: a parent of an unpriced call gets no roll-up', () => {
+    const priceBook = new PriceBook({ overrides: [ENTRY], embedded: false });
+    const exporter = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({
+      spanProcessors: [new CostSpanProcessor({ priceBook }), new SimpleSpanProcessor(exporter)],
+    });
+    const tracer = provider.getTracer('a');
+    const child = (parent: ReturnType<typeof tracer.startSpan>, attributes: Attributes) =>
+      tracer.startSpan('chat', { attributes }, trace.setSpan(context.active(), parent)).end();
+    const unpricedParent = tracer.startSpan('agent of an unpriced call');
+    child(unpricedParent, chat({ 'gen_ai.request.model': 'unknown-model' }));
+    unpricedParent.end();
+    const pricedParent = tracer.startSpan('agent of a priced call');
+    child(pricedParent, chat());
+    pricedParent.end();
+    const byName = (n: string) => exporter.getFinishedSpans().find((s) => s.name === n)!.attributes;
+    expect(byName('agent of an unpriced call')['gen_ai.cost.rollup_usd']).toBeUndefined();
+    near(byName('agent of a priced call')['gen_ai.cost.rollup_usd'], PRICE);
+  });
+
+  it('keeps reported parts that add up to within a billionth of the total (relative above $1)', () => {
+    const priceBook = new PriceBook({ overrides: [ENTRY], embedded: false });
+    const exporter = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({
+      spanProcessors: [
+        new CostSpanProcessor({ priceBook, trustedCostAttributes: ['llm.cost.total'] }),
+        new SimpleSpanProcessor(exporter),
+      ],
+    });
+    const tracer = provider.getTracer('openinference');
+    // $4 reported as $3 + $1.000000002: off by 2e-9, within 1e-9 × $4.
+    tracer
+      .startSpan('llm', {
+        attributes: chat({ 'llm.cost.total': 4, 'llm.cost.prompt': 3, 'llm.cost.completion': 1 + 2e-9 }),
+      })
+      .end();
+    const a = exporter.getFinishedSpans()[0]!.attributes;
+    expect(a['gen_ai.cost.input_usd']).toBe(3);
+    expect(a['gen_ai.cost.output_usd']).toBe(1 + 2e-9);
   });
 });
