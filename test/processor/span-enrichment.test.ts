@@ -1,7 +1,10 @@
 import { calcPrice, findProvider } from '@pydantic/genai-prices';
 import { context, trace, type Attributes, type HrTime } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { MeterProvider, type HistogramMetricData } from '@opentelemetry/sdk-metrics';
 import { describe, expect, it } from 'vitest';
+import { CostMetrics } from '../../src/metrics/cost-metrics.js';
+import { TestReader, collectMetrics } from '../support/metric-reader.js';
 import { PriceBook } from '../../src/pricing/price-book.js';
 import type { PriceEntry } from '../../src/pricing/types.js';
 import type { LlmCall, LlmCallRecorder } from '../../src/core/llm-call.js';
@@ -410,5 +413,33 @@ describe('more of what the processor writes', () => {
     const a = exporter.getFinishedSpans()[0]!.attributes;
     expect(a['gen_ai.cost.input_usd']).toBe(3);
     expect(a['gen_ai.cost.output_usd']).toBe(1 + 2e-9);
+  });
+});
+
+describe('the metrics of a reported cost', () => {
+  it('are keyed by the model the span names, and by no model when it names none', async () => {
+    const reader = new TestReader();
+    const meterProvider = new MeterProvider({ readers: [reader] });
+    const provider = new BasicTracerProvider({
+      spanProcessors: [
+        new CostSpanProcessor({
+          priceBook: new PriceBook({ overrides: [ENTRY], embedded: false }),
+          recorder: new CostMetrics({ meterProvider }),
+        }),
+      ],
+    });
+    const billed = { 'gen_ai.usage.cost': 0.25, 'gen_ai.usage.cost.source': 'provider' };
+    const tracer = provider.getTracer('a');
+    tracer.startSpan('chat', { attributes: chat({ ...billed, 'gen_ai.request.model': 'billed-model' }) }).end();
+    tracer
+      .startSpan('chat', {
+        attributes: { ...billed, 'gen_ai.operation.name': 'chat', 'gen_ai.usage.input_tokens': 10 },
+      })
+      .end();
+    const cost = (await collectMetrics(reader)).get('gen_ai.usage.cost') as HistogramMetricData;
+    const models = cost.dataPoints.map((p) => p.attributes['gen_ai.request.model']).sort();
+    expect(models).toEqual(['billed-model', undefined]);
+    for (const p of cost.dataPoints) expect(p.value.sum).toBe(0.25);
+    await meterProvider.shutdown();
   });
 });
