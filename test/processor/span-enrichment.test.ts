@@ -8,6 +8,7 @@ import { TestReader, collectMetrics } from '../support/metric-reader.js';
 import { PriceBook } from '../../src/pricing/price-book.js';
 import type { PriceEntry } from '../../src/pricing/types.js';
 import type { LlmCall, LlmCallRecorder } from '../../src/core/llm-call.js';
+import { CostSpanExporter } from '../../src/processor/cost-span-exporter.js';
 import { CostSpanProcessor } from '../../src/processor/cost-span-processor.js';
 
 /**
@@ -313,6 +314,22 @@ describe('more of what the processor writes', () => {
     const { attrs, calls } = run([{ name: 'custom', attributes }]);
     expect(attrs[0]).toEqual(attributes);
     expect(calls).toHaveLength(0);
+    // The exporter wrapper, which sees every span of a batch, leaves it alone too.
+    const memory = new InMemorySpanExporter();
+    const recorder = new Calls();
+    const provider = new BasicTracerProvider({
+      spanProcessors: [
+        new SimpleSpanProcessor(
+          new CostSpanExporter(memory, { priceBook: new PriceBook({ overrides: [ENTRY], embedded: false }), recorder }),
+        ),
+      ],
+    });
+    provider.getTracer('a').startSpan('custom', { attributes }).end();
+    provider.getTracer('a').startSpan('chat', { attributes: chat() }).end();
+    const exported = memory.getFinishedSpans().map((s) => s.attributes);
+    expect(exported[0]).toEqual(attributes);
+    near(exported[1]!['gen_ai.usage.cost_usd'], PRICE);
+    expect(recorder.calls).toHaveLength(1);
   });
 
   it('writes every part of a call that is all cache reads and no output (input and output parts 0)', () => {
