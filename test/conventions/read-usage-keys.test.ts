@@ -221,6 +221,12 @@ describe('readUsage: how the counts are combined', () => {
     expect(read(10, 15)).toEqual({ outputTokens: 25, reasoningTokens: 15 });
   });
 
+  it('decides no input accounting for cache tokens without an input count', () => {
+    const r = readUsage({ 'gen_ai.usage.cache_read.input_tokens': 10, 'gen_ai.usage.output_tokens': 5 });
+    expect(r.accounting).toBeUndefined();
+    expect(r.usage.inputTokens).toBeUndefined();
+  });
+
   it('decides input accounting only when the span reports cache tokens', () => {
     const none = readUsage({
       'gen_ai.usage.input_tokens': 100,

@@ -500,6 +500,42 @@ describe('priceCall: service tiers', () => {
     });
   });
 
+  it('above a cliff, a class the service tier does not price at all is the cliff rate', () => {
+    const e = entryWith(
+      { input: 1e-6, output: 4e-6 },
+      {
+        provider: 'openai',
+        serviceTiers: { priority: { input: 2e-6 } },
+        longContext: [{ above: 1_000, rates: { input: 3e-6, output: 6e-6 } }],
+      },
+    );
+    expectParts(parts(e, { inputTokens: 2_000, outputTokens: 10, serviceTier: 'priority' }), {
+      input: 2_000 * ((2e-6 * 3e-6) / 1e-6),
+      cacheRead: 0,
+      cacheWrite: 0,
+      output: 10 * 6e-6,
+    });
+  });
+
+  it('a tier listed above any one of several cliffs is a listed tier', () => {
+    const e = entryWith(
+      { input: 1e-6, output: 4e-6 },
+      {
+        provider: 'mistral',
+        longContext: [
+          { above: 1_000, rates: { input: 2e-6 }, serviceTiers: { priority: { input: 5e-6 } } },
+          { above: 5_000, rates: { input: 3e-6 } },
+        ],
+      },
+    );
+    expectParts(parts(e, { inputTokens: 100, outputTokens: 10, serviceTier: 'priority' }), {
+      input: 100 * 1e-6,
+      cacheRead: 0,
+      cacheWrite: 0,
+      output: 10 * 4e-6,
+    });
+  });
+
   it('a service rate over a base rate of 0 does not divide by zero: the cliff rate stands', () => {
     const e = entryWith(
       { input: 0, output: 4e-6 },

@@ -97,7 +97,22 @@ describe('stripRevision at the edges of each rule', () => {
     'm-preview-00-20',
     'm:1234',
     'm:',
+    'model:',
     'm-v1:x',
+    // A non-digit inside the digits (a version, not a date: `m-1.10` is version 1.10).
+    'm-20a40110',
+    'm-1.10',
+    'm-3.0101',
+    'm-preview-1.-20',
+    // A year that does not start with 20.
+    'm-30240110',
+    'm-3024-01-10',
+    // A date glued to the model name, or a preview date without its dashes.
+    'mx2024-01-10',
+    'm-previewx05-20',
+    'm-preview-05x20',
+    // Short all-digit ids.
+    '123',
   ])('%s is not a revision', (id) => expect(stripRevision(id)).toBeUndefined());
 
   it.each([
@@ -111,6 +126,7 @@ describe('stripRevision at the edges of each rule', () => {
     '@latest',
     '@default',
     ':0',
+    ':00',
     '-v1:0',
   ])('a bare suffix %s is not stripped to an empty model id', (id) => {
     expect(stripRevision(id) ?? 'none').not.toBe('');
@@ -162,5 +178,48 @@ describe('resolveInTable bounds', () => {
     );
     expect(resolveInTable(long, 'x'.repeat(MAX_MODEL_ID_LENGTH))).toMatchObject({ match: 'exact' });
     expect(resolveInTable(long, 'y'.repeat(MAX_MODEL_ID_LENGTH + 1))).toBeUndefined();
+  });
+});
+
+describe('resolveInTable with a provider', () => {
+  it("the exact key wins unless it is another provider's; the provider's own key wins then", () => {
+    const table = new PriceTable(
+      [
+        entry('gpt-4o', 'openai'),
+        entry('openai/gpt-4o', 'openai'),
+        entry('azure/gpt-4o', 'azure'),
+        entry('plain-model'),
+        entry('azure/plain-model', 'azure'),
+      ],
+      'test',
+    );
+    expect(resolveInTable(table, 'gpt-4o', 'openai')).toMatchObject({ entry: { key: 'gpt-4o' }, match: 'exact' });
+    expect(resolveInTable(table, 'gpt-4o', 'azure')).toMatchObject({
+      entry: { key: 'azure/gpt-4o' },
+      match: 'provider',
+    });
+    // The exact key names no provider: it is nobody else's.
+    expect(resolveInTable(table, 'plain-model', 'azure')).toMatchObject({
+      entry: { key: 'plain-model' },
+      match: 'exact',
+    });
+    // Another provider's exact key is still the fallback when the caller's provider has none.
+    expect(resolveInTable(table, 'gpt-4o', 'mistral')).toMatchObject({ entry: { key: 'gpt-4o' }, match: 'exact' });
+  });
+
+  it("a Bedrock geography prefix falls back to the provider's key of the plain id, through every key prefix", () => {
+    const table = new PriceTable(
+      [entry('bedrock/anthropic.claude-x', 'bedrock'), entry('bedrock/converse/meta.llama-y', 'bedrock')],
+      'test',
+    );
+    expect(resolveInTable(table, 'us.anthropic.claude-x', 'bedrock')).toMatchObject({
+      entry: { key: 'bedrock/anthropic.claude-x' },
+      match: 'provider',
+    });
+    expect(resolveInTable(table, 'meta.llama-y', 'bedrock')).toMatchObject({
+      entry: { key: 'bedrock/converse/meta.llama-y' },
+      match: 'provider',
+    });
+    expect(resolveInTable(table, 'us.anthropic.claude-x')).toBeUndefined();
   });
 });
