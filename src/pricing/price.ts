@@ -70,17 +70,21 @@ export function priceCall(entry: PriceEntry, usage: NormalizedUsage): CostBreakd
   const plainOutput = output - reasoning - outputAudio;
   if (plainOutput < 0) return 'invalid_usage';
 
-  const rate = rateFinder(entry, input, usage.serviceTier);
-  if (rate === undefined) return 'unknown_service_tier';
-  const rIn = rate('input') ?? 0;
-  const rOut = rate('output') ?? 0;
-  const rRead = rate('cacheRead') ?? rIn;
-  const r5m = rate('cacheWrite5m') ?? rIn;
-  const r1h = rate('cacheWrite1h') ?? r5m;
-  const rReason = rate('reasoning') ?? rOut;
-  const rInAudio = rate('inputAudio') ?? rIn;
-  const rOutAudio = rate('outputAudio') ?? rOut;
-  const rRequest = rate('request') ?? 0;
+  const serviceTier = usage.serviceTier;
+  const r =
+    entry.longContext === undefined && (serviceTier === undefined || serviceTier === 'standard')
+      ? standardRates(entry)
+      : tierRates(entry, input, serviceTier);
+  if (r === undefined) return 'unknown_service_tier';
+  const rIn = r[R_INPUT] as number;
+  const rOut = r[R_OUTPUT] as number;
+  const rRead = r[R_CACHE_READ] as number;
+  const r5m = r[R_CACHE_WRITE_5M] as number;
+  const r1h = r[R_CACHE_WRITE_1H] as number;
+  const rReason = r[R_REASONING] as number;
+  const rInAudio = r[R_INPUT_AUDIO] as number;
+  const rOutAudio = r[R_OUTPUT_AUDIO] as number;
+  const rRequest = r[R_REQUEST] as number;
 
   const parts: CostBreakdown = {
     input: round12((uncached - inputAudio) * rIn + inputAudio * rInAudio + rRequest),
@@ -133,6 +137,64 @@ function count(n: number | undefined): number {
 }
 
 type RateClass = keyof Rates;
+
+/** Slots of a rate vector: every class's rate with its fallbacks applied (see `priceCall`). */
+const R_INPUT = 0;
+const R_OUTPUT = 1;
+const R_CACHE_READ = 2;
+const R_CACHE_WRITE_5M = 3;
+const R_CACHE_WRITE_1H = 4;
+const R_REASONING = 5;
+const R_INPUT_AUDIO = 6;
+const R_OUTPUT_AUDIO = 7;
+const R_REQUEST = 8;
+
+/** A call's nine rates, fallbacks applied, indexed by the `R_*` slots (the values as read). */
+type RateVector = number[];
+
+/** The rate vector of `rate` (`undefined`: the class is not priced), with the fallbacks applied. */
+function rateVector(rate: (cls: RateClass) => number | undefined): RateVector {
+  const rIn = rate('input') ?? 0;
+  const rOut = rate('output') ?? 0;
+  const r5m = rate('cacheWrite5m') ?? rIn;
+  // In the order of the R_* slots.
+  return [
+    rIn,
+    rOut,
+    rate('cacheRead') ?? rIn,
+    r5m,
+    rate('cacheWrite1h') ?? r5m,
+    rate('reasoning') ?? rOut,
+    rate('inputAudio') ?? rIn,
+    rate('outputAudio') ?? rOut,
+    rate('request') ?? 0,
+  ];
+}
+
+/**
+ * Standard-tier rate vectors of entries without long-context cliffs, built on an entry's first
+ * call. Why: that is almost every call, and reading nine classes through the general
+ * `rateFinder` closure (a keyed read of a differently shaped `rates` object each) was the largest
+ * part of pricing on the span path (BENCHMARKS.md). Keyed by the entry, whose rates are read
+ * only here: an entry is data that is not changed once a table holds it.
+ */
+const standardVectors = new WeakMap<PriceEntry, RateVector>();
+
+function standardRates(entry: PriceEntry): RateVector {
+  let v = standardVectors.get(entry);
+  if (v === undefined) {
+    const rates = entry.rates;
+    v = rateVector((cls) => rates[cls]);
+    standardVectors.set(entry, v);
+  }
+  return v;
+}
+
+/** The rate vector of a call with a service tier or on an entry with long-context cliffs. */
+function tierRates(entry: PriceEntry, totalInput: number, serviceTier: ServiceTier | undefined): RateVector | undefined {
+  const rate = rateFinder(entry, totalInput, serviceTier);
+  return rate === undefined ? undefined : rateVector(rate);
+}
 
 function rateFinder(
   entry: PriceEntry,
