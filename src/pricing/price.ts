@@ -191,7 +191,11 @@ function standardRates(entry: PriceEntry): RateVector {
 }
 
 /** The rate vector of a call with a service tier or on an entry with long-context cliffs. */
-function tierRates(entry: PriceEntry, totalInput: number, serviceTier: ServiceTier | undefined): RateVector | undefined {
+function tierRates(
+  entry: PriceEntry,
+  totalInput: number,
+  serviceTier: ServiceTier | undefined,
+): RateVector | undefined {
   const rate = rateFinder(entry, totalInput, serviceTier);
   return rate === undefined ? undefined : rateVector(rate);
 }
