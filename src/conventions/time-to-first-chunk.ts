@@ -1,22 +1,6 @@
 import type { Attributes, HrTime } from '@opentelemetry/api';
 import { nonNegative } from './read-attribute.js';
 
-/** The semconv attribute, in seconds. */
-const SECONDS_KEY = 'gen_ai.response.time_to_first_chunk';
-
-/**
- * AI SDK 7 (`@ai-sdk/otel`), in seconds, on streamed `chat …` spans: named after the semconv
- * metric, not the span attribute, so the processor still writes the semconv attribute.
- */
-const OTHER_SECONDS_KEY = 'gen_ai.client.operation.time_to_first_chunk';
-
-/**
- * Vercel AI SDK, in milliseconds: `ai.response.msToFirstChunk` on `doStream` spans of
- * `streamText`, `ai.stream.msToFirstChunk` on those of `streamObject`.
- */
-const RESPONSE_MS_KEY = 'ai.response.msToFirstChunk';
-const STREAM_MS_KEY = 'ai.stream.msToFirstChunk';
-
 /** Events that mark the first chunk (Vercel AI SDK). */
 const FIRST_CHUNK_EVENTS: ReadonlySet<string> = new Set(['ai.stream.firstChunk']);
 
@@ -44,19 +28,23 @@ export function readTimeToFirstChunk(
   startTime: HrTime,
   markedTime?: HrTime,
 ): TimeToFirstChunk | undefined {
-  // Each key read by its constant name, not from a key list through `readNonNegative`: a read
-  // with a variable key is not cached per key and costs ~30 ns on a span's attribute object,
-  // a constant one a few, and a chat span has none of these keys (BENCHMARKS.md). Same rule as
-  // `readNonNegative`: of the two millisecond keys, the first present decides.
-  const seconds = nonNegative(attributes[SECONDS_KEY], MAX_TTFT_SECONDS);
+  // Each key is read by its literal name, not from a key list through `readNonNegative`: a read
+  // by a variable key costs ~30 ns on a span's attribute object, a literal one a few, and a chat
+  // span has none of these keys (BENCHMARKS.md).
+  // The semconv attribute, in seconds.
+  const seconds = nonNegative(attributes['gen_ai.response.time_to_first_chunk'], MAX_TTFT_SECONDS);
   if (seconds !== undefined) return { seconds, alreadySet: true };
 
-  const other = nonNegative(attributes[OTHER_SECONDS_KEY], MAX_TTFT_SECONDS);
+  // AI SDK 7 (`@ai-sdk/otel`), in seconds, on streamed `chat …` spans: named after the semconv
+  // metric, not the span attribute, so the processor still writes the semconv attribute.
+  const other = nonNegative(attributes['gen_ai.client.operation.time_to_first_chunk'], MAX_TTFT_SECONDS);
   if (other !== undefined) return { seconds: other, alreadySet: false };
 
-  const responseMs = attributes[RESPONSE_MS_KEY];
+  // Vercel AI SDK, in milliseconds: `ai.response.msToFirstChunk` on `doStream` spans of
+  // `streamText`, `ai.stream.msToFirstChunk` on those of `streamObject`; the first present decides.
+  const responseMs = attributes['ai.response.msToFirstChunk'];
   const ms = nonNegative(
-    responseMs === undefined || responseMs === null ? attributes[STREAM_MS_KEY] : responseMs,
+    responseMs === undefined || responseMs === null ? attributes['ai.stream.msToFirstChunk'] : responseMs,
     MAX_TTFT_SECONDS * 1000,
   );
   if (ms !== undefined) return { seconds: ms / 1000, alreadySet: false };
