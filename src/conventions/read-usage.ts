@@ -147,8 +147,9 @@ addFlagList([VERCEL_PROVIDER_METADATA_KEY], LIST_PROVIDER_METADATA);
 
 /**
  * The values the last walk found, by slot: valid only where `slotWalk` holds that walk's number.
- * Module scratch, reused by every read (no allocation per span; `readUsage` is synchronous and
- * runs no code of the caller's while it reads); it keeps at most one value per slot alive.
+ * Module scratch, reused by every read (no allocation per span): `readUsage` is synchronous and
+ * reads them all before it calls any code of the caller's (`normalizeProvider`), so a nested
+ * read cannot overwrite them under it. It keeps at most one value per slot alive.
  */
 const slotValues: unknown[] = new Array<unknown>(slotCount).fill(undefined);
 const slotWalk = new Float64Array(slotCount);
@@ -255,10 +256,11 @@ export function readUsage(attributes: Attributes, options: ReadUsageOptions = {}
   }
 
   const rawProvider = lists & LIST_PROVIDER ? stringAt(PROVIDER_SLOTS) : undefined;
+  // The last read of the walk's values: the caller's `normalizeProvider` runs after it.
+  const model = lists & LIST_MODEL ? stringAt(MODEL_SLOTS) : undefined;
   const provider = rawProvider === undefined ? undefined : (options.normalizeProvider?.(rawProvider) ?? rawProvider);
 
   const usage: NormalizedUsage = {};
-  const model = lists & LIST_MODEL ? stringAt(MODEL_SLOTS) : undefined;
   if (model !== undefined) usage.model = model;
   if (provider !== undefined) usage.provider = provider;
 
