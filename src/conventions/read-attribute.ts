@@ -13,32 +13,12 @@ export interface ReadProblems {
 }
 
 /**
- * Reads a token count from the first of `keys` that is present. Span attributes are untrusted:
- * a present value that is not a non-negative integer no larger than {@link MAX_TOKEN_COUNT}
- * (a string, an array, NaN, a negative or a fraction) is recorded in `problems` and read as absent.
- * A later key never rescues an invalid earlier one: the instrumentation said something wrong.
+ * Whether a present attribute value is usable as a token count. Span attributes are untrusted:
+ * a value that is not a non-negative integer no larger than {@link MAX_TOKEN_COUNT} (a string,
+ * an array, NaN, a negative or a fraction) is not.
  */
-export function readCount(attributes: Attributes, keys: readonly string[], problems: ReadProblems): number | undefined {
-  for (let i = 0; i < keys.length; i++) {
-    const key = keys[i] as string;
-    const value = attributes[key];
-    if (value === undefined || value === null) continue;
-    if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_TOKEN_COUNT) {
-      return value;
-    }
-    problems.invalidKey ??= key;
-    return undefined;
-  }
-  return undefined;
-}
-
-/** Reads the first of `keys` holding a non-empty string (other types are ignored). */
-export function readString(attributes: Attributes, keys: readonly string[]): string | undefined {
-  for (let i = 0; i < keys.length; i++) {
-    const value = attributes[keys[i] as string];
-    if (typeof value === 'string' && value.length > 0) return value;
-  }
-  return undefined;
+export function isTokenCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= MAX_TOKEN_COUNT;
 }
 
 /**
@@ -49,8 +29,12 @@ export function readNonNegative(attributes: Attributes, keys: readonly string[],
   for (let i = 0; i < keys.length; i++) {
     const value = attributes[keys[i] as string];
     if (value === undefined || value === null) continue;
-    if (typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= max) return value;
-    return undefined;
+    return nonNegative(value, max);
   }
   return undefined;
+}
+
+/** `value` when it is a finite, non-negative number no larger than `max`; else `undefined`. */
+export function nonNegative(value: unknown, max: number): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= max ? value : undefined;
 }

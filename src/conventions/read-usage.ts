@@ -5,7 +5,7 @@ import {
   type InputAccountingDecision,
   type InputAccountingOverrides,
 } from './input-accounting.js';
-import { readCount, readString, type ReadProblems } from './read-attribute.js';
+import { isTokenCount, type ReadProblems } from './read-attribute.js';
 import { readServiceTier, SERVICE_TIER_KEYS } from './service-tier.js';
 import { readVercelProviderMetadata, VERCEL_PROVIDER_METADATA_KEY } from './vercel-provider-metadata.js';
 
@@ -87,11 +87,12 @@ const REASONING_KEYS = [
 const INPUT_AUDIO_KEYS = ['llm.token_count.prompt_details.audio'] as const;
 const OUTPUT_AUDIO_KEYS = ['llm.token_count.completion_details.audio'] as const;
 
-// Which key lists have a key on the span, as bits, from one walk over the span's own keys.
-// Why: a list is read by probing each of its keys in priority order, and probing a key the span
-// does not have is a slow dictionary miss (~8 ns); a semconv chat span lacks almost every key
-// above (totals, cache, reasoning, audio, service tier: ~30 misses per span). Walking its own
-// keys (~15) once and probing only the lists that have one present gives the same reads.
+// Which key lists have a key on the span, as bits, and the values of those keys, from one walk
+// over the span's own keys. Why: a list is read in priority order, and reading a key by a
+// variable name (`attributes[keys[i]]`) is a slow lookup on a span's attribute object (~30 ns,
+// a miss too: BENCHMARKS.md), while the walk reads each value it meets through the object's
+// own key order (a few ns). A semconv chat span lacks almost every key above (totals, cache,
+// reasoning, audio, service tier: ~30 of them), and has ~15 keys of its own.
 const LIST_INPUT = 1 << 0;
 const LIST_OUTPUT = 1 << 1;
 const LIST_TOTAL = 1 << 2;
@@ -105,41 +106,104 @@ const LIST_PROVIDER = 1 << 9;
 const LIST_MODEL = 1 << 10;
 const LIST_SERVICE_TIER = 1 << 11;
 const LIST_PROVIDER_METADATA = 1 << 12;
-
-/** Every key read below → the bits of the lists it belongs to. */
-const LIST_OF_KEY: ReadonlyMap<string, number> = (() => {
-  const map = new Map<string, number>();
-  const add = (keys: readonly string[], bit: number): void => {
-    for (const key of keys) map.set(key, (map.get(key) ?? 0) | bit);
-  };
-  add(INPUT_KEYS, LIST_INPUT);
-  add(OUTPUT_KEYS, LIST_OUTPUT);
-  add(TOTAL_KEYS, LIST_TOTAL);
-  add(CACHE_READ_KEYS, LIST_CACHE_READ);
-  add(CACHE_WRITE_KEYS, LIST_CACHE_WRITE);
-  add(UNCACHED_INPUT_KEYS, LIST_UNCACHED_INPUT);
-  add(REASONING_KEYS, LIST_REASONING);
-  add(INPUT_AUDIO_KEYS, LIST_INPUT_AUDIO);
-  add(OUTPUT_AUDIO_KEYS, LIST_OUTPUT_AUDIO);
-  add(PROVIDER_KEYS, LIST_PROVIDER);
-  add(MODEL_KEYS, LIST_MODEL);
-  add(SERVICE_TIER_KEYS, LIST_SERVICE_TIER);
-  add([VERCEL_PROVIDER_METADATA_KEY], LIST_PROVIDER_METADATA);
-  return map;
-})();
+/** Bits of the list flags in a packed `LIST_OF_KEY` value; the key's slot is above them. */
+const LIST_BITS = 13;
+const LIST_MASK = (1 << LIST_BITS) - 1;
 
 /**
- * The lists with at least one key on the span. Keys holding `undefined` count as present (the
- * readers skip them as before). Every key the readers probe is an own key of an SDK span's
- * attribute object, which is all `for…in` needs to see it.
+ * Every key read below → the bits of its lists, plus (slot + 1) × 2^LIST_BITS for a key whose
+ * value the walk keeps (0 above the bits: it is read by its own reader, e.g. the service tier).
+ */
+const LIST_OF_KEY = new Map<string, number>();
+let slotCount = 0;
+/** Adds a list; returns the slots of its keys, in its order. */
+function addList(keys: readonly string[], bit: number): number[] {
+  const slots: number[] = [];
+  for (const key of keys) {
+    let packed = LIST_OF_KEY.get(key) ?? 0;
+    if (packed >>> LIST_BITS === 0) packed |= ++slotCount << LIST_BITS;
+    LIST_OF_KEY.set(key, packed | bit);
+    slots.push((packed >>> LIST_BITS) - 1);
+  }
+  return slots;
+}
+/** Adds a list its own reader reads: the walk notes that a key is there, not its value. */
+function addFlagList(keys: readonly string[], bit: number): void {
+  for (const key of keys) LIST_OF_KEY.set(key, (LIST_OF_KEY.get(key) ?? 0) | bit);
+}
+const INPUT_SLOTS = addList(INPUT_KEYS, LIST_INPUT);
+const OUTPUT_SLOTS = addList(OUTPUT_KEYS, LIST_OUTPUT);
+const TOTAL_SLOTS = addList(TOTAL_KEYS, LIST_TOTAL);
+const CACHE_READ_SLOTS = addList(CACHE_READ_KEYS, LIST_CACHE_READ);
+const CACHE_WRITE_SLOTS = addList(CACHE_WRITE_KEYS, LIST_CACHE_WRITE);
+const UNCACHED_INPUT_SLOTS = addList(UNCACHED_INPUT_KEYS, LIST_UNCACHED_INPUT);
+const REASONING_SLOTS = addList(REASONING_KEYS, LIST_REASONING);
+const INPUT_AUDIO_SLOTS = addList(INPUT_AUDIO_KEYS, LIST_INPUT_AUDIO);
+const OUTPUT_AUDIO_SLOTS = addList(OUTPUT_AUDIO_KEYS, LIST_OUTPUT_AUDIO);
+const PROVIDER_SLOTS = addList(PROVIDER_KEYS, LIST_PROVIDER);
+const MODEL_SLOTS = addList(MODEL_KEYS, LIST_MODEL);
+addFlagList(SERVICE_TIER_KEYS, LIST_SERVICE_TIER);
+addFlagList([VERCEL_PROVIDER_METADATA_KEY], LIST_PROVIDER_METADATA);
+
+/**
+ * The values the last walk found, by slot: valid only where `slotWalk` holds that walk's number.
+ * Module scratch, reused by every read (no allocation per span): `readUsage` is synchronous and
+ * reads them all before it calls any code of the caller's (`normalizeProvider`), so a nested
+ * read cannot overwrite them under it. It keeps at most one value per slot alive.
+ */
+const slotValues: unknown[] = new Array<unknown>(slotCount).fill(undefined);
+const slotWalk = new Float64Array(slotCount);
+let walk = 0;
+
+/**
+ * The lists with at least one key on the span, and the values of their keys in `slotValues`.
+ * Keys holding `undefined` count as present (the readers skip them). Every key the readers
+ * look for is an own key of an SDK span's attribute object, which is all `for…in` needs.
  */
 function presentLists(attributes: Attributes): number {
+  const current = ++walk;
   let lists = 0;
   for (const key in attributes) {
-    const bits = LIST_OF_KEY.get(key);
-    if (bits !== undefined) lists |= bits;
+    const packed = LIST_OF_KEY.get(key);
+    if (packed === undefined) continue;
+    lists |= packed & LIST_MASK;
+    const slot = (packed >>> LIST_BITS) - 1;
+    if (slot < 0) continue;
+    slotWalk[slot] = current;
+    slotValues[slot] = attributes[key];
   }
   return lists;
+}
+
+/** The value the last walk found in `slot`, `undefined` when the span lacks its key. */
+function valueAt(slot: number): unknown {
+  return slotWalk[slot] === walk ? slotValues[slot] : undefined;
+}
+
+/**
+ * The token count of the first key of a list the span has (`keys[i]` is the key of `slots[i]`),
+ * from the values of the last walk. A present value that is not a token count
+ * ({@link isTokenCount}) is recorded in `problems` and read as absent; a later key never rescues
+ * an invalid earlier one: the instrumentation said something wrong.
+ */
+function countAt(slots: readonly number[], keys: readonly string[], problems: ReadProblems): number | undefined {
+  for (let i = 0; i < slots.length; i++) {
+    const value = valueAt(slots[i] as number);
+    if (value === undefined || value === null) continue;
+    if (isTokenCount(value)) return value;
+    problems.invalidKey ??= keys[i];
+    return undefined;
+  }
+  return undefined;
+}
+
+/** The first key of a list holding a non-empty string (other types are ignored), from the last walk. */
+function stringAt(slots: readonly number[]): string | undefined {
+  for (let i = 0; i < slots.length; i++) {
+    const value = valueAt(slots[i] as number);
+    if (typeof value === 'string' && value.length > 0) return value;
+  }
+  return undefined;
 }
 
 /** Where the span came from and what the user said about it. */
@@ -174,15 +238,16 @@ export function readUsage(attributes: Attributes, options: ReadUsageOptions = {}
   const problems: ReadProblems = {};
   const lists = presentLists(attributes);
   // Same order as ever: `problems.invalidKey` is the first invalid key in this order.
-  let input = lists & LIST_INPUT ? readCount(attributes, INPUT_KEYS, problems) : undefined;
-  let output = lists & LIST_OUTPUT ? readCount(attributes, OUTPUT_KEYS, problems) : undefined;
-  const total = lists & LIST_TOTAL ? readCount(attributes, TOTAL_KEYS, problems) : undefined;
-  const cacheRead = lists & LIST_CACHE_READ ? readCount(attributes, CACHE_READ_KEYS, problems) : undefined;
-  const cacheWrite = lists & LIST_CACHE_WRITE ? readCount(attributes, CACHE_WRITE_KEYS, problems) : undefined;
-  const uncached = lists & LIST_UNCACHED_INPUT ? readCount(attributes, UNCACHED_INPUT_KEYS, problems) : undefined;
-  const reasoning = lists & LIST_REASONING ? readCount(attributes, REASONING_KEYS, problems) : undefined;
-  const inputAudio = lists & LIST_INPUT_AUDIO ? readCount(attributes, INPUT_AUDIO_KEYS, problems) : undefined;
-  const outputAudio = lists & LIST_OUTPUT_AUDIO ? readCount(attributes, OUTPUT_AUDIO_KEYS, problems) : undefined;
+  let input = lists & LIST_INPUT ? countAt(INPUT_SLOTS, INPUT_KEYS, problems) : undefined;
+  let output = lists & LIST_OUTPUT ? countAt(OUTPUT_SLOTS, OUTPUT_KEYS, problems) : undefined;
+  const total = lists & LIST_TOTAL ? countAt(TOTAL_SLOTS, TOTAL_KEYS, problems) : undefined;
+  const cacheRead = lists & LIST_CACHE_READ ? countAt(CACHE_READ_SLOTS, CACHE_READ_KEYS, problems) : undefined;
+  const cacheWrite = lists & LIST_CACHE_WRITE ? countAt(CACHE_WRITE_SLOTS, CACHE_WRITE_KEYS, problems) : undefined;
+  const uncached =
+    lists & LIST_UNCACHED_INPUT ? countAt(UNCACHED_INPUT_SLOTS, UNCACHED_INPUT_KEYS, problems) : undefined;
+  const reasoning = lists & LIST_REASONING ? countAt(REASONING_SLOTS, REASONING_KEYS, problems) : undefined;
+  const inputAudio = lists & LIST_INPUT_AUDIO ? countAt(INPUT_AUDIO_SLOTS, INPUT_AUDIO_KEYS, problems) : undefined;
+  const outputAudio = lists & LIST_OUTPUT_AUDIO ? countAt(OUTPUT_AUDIO_SLOTS, OUTPUT_AUDIO_KEYS, problems) : undefined;
 
   // Legacy spans sometimes carry only a total and one side: the other side is the difference.
   if (total !== undefined) {
@@ -190,11 +255,12 @@ export function readUsage(attributes: Attributes, options: ReadUsageOptions = {}
     else if (output === undefined && input !== undefined && total >= input) output = total - input;
   }
 
-  const rawProvider = lists & LIST_PROVIDER ? readString(attributes, PROVIDER_KEYS) : undefined;
+  const rawProvider = lists & LIST_PROVIDER ? stringAt(PROVIDER_SLOTS) : undefined;
+  // The last read of the walk's values: the caller's `normalizeProvider` runs after it.
+  const model = lists & LIST_MODEL ? stringAt(MODEL_SLOTS) : undefined;
   const provider = rawProvider === undefined ? undefined : (options.normalizeProvider?.(rawProvider) ?? rawProvider);
 
   const usage: NormalizedUsage = {};
-  const model = lists & LIST_MODEL ? readString(attributes, MODEL_KEYS) : undefined;
   if (model !== undefined) usage.model = model;
   if (provider !== undefined) usage.provider = provider;
 

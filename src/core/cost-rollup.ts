@@ -10,6 +10,13 @@ import { DiagOnce } from '../diag.js';
  */
 export class CostRollup {
   private readonly _pending = new Map<string, number>();
+  /**
+   * How many pending slots have span ids with each value of {@link idBucket}. Why: every ended
+   * span is looked up, and most have no slot (leaf LLM calls); a fresh span id is a string the
+   * Map has to hash first (~5% of the processor's own work per LLM span, BENCHMARKS.md), while
+   * its bucket is two character reads. A bucket at 0 proves there is no slot.
+   */
+  private readonly _buckets = new Uint32Array(256);
   private readonly _maxPending: number;
   private readonly _diag = new DiagOnce();
 
@@ -35,7 +42,7 @@ export class CostRollup {
     }
     if (this._pending.size >= this._maxPending) {
       const oldest = this._pending.keys().next().value;
-      if (oldest !== undefined) this._pending.delete(oldest);
+      if (oldest !== undefined) this._remove(oldest);
       this._diag.warn(
         'eviction',
         `more than ${this._maxPending} spans wait for a cost roll-up; ` +
@@ -43,18 +50,40 @@ export class CostRollup {
       );
     }
     this._pending.set(parentId, usd);
+    this._buckets[idBucket(parentId)]! += 1;
   }
 
   /** Removes and returns the accumulated cost of span `spanId`'s descendants, if any. */
   take(spanId: string): number | undefined {
+    if (this._buckets[idBucket(spanId)] === 0) return undefined;
     const sum = this._pending.get(spanId);
-    if (sum !== undefined) this._pending.delete(spanId);
+    if (sum !== undefined) this._remove(spanId);
     return sum;
   }
 
   clear(): void {
     this._pending.clear();
+    this._buckets.fill(0);
   }
+
+  private _remove(spanId: string): void {
+    this._pending.delete(spanId);
+    this._buckets[idBucket(spanId)]! -= 1;
+  }
+}
+
+/**
+ * One of 256 buckets: the last two characters of a span id as hex digits (W3C ids are hex; any
+ * other string still gets a bucket, the same one every time, which is all correctness needs).
+ */
+function idBucket(spanId: string): number {
+  const n = spanId.length;
+  return (hexDigit(spanId.charCodeAt(n - 1)) << 4) | hexDigit(spanId.charCodeAt(n - 2));
+}
+
+/** `0`–`9` → 0–9, `a`–`f` and `A`–`F` → 10–15; anything else → some value in 0–15. */
+function hexDigit(code: number): number {
+  return ((code & 15) + (code >> 6) * 9) & 15;
 }
 
 /** Removes float noise from a sum of many small costs (USD, 12 decimal places). */

@@ -19,7 +19,7 @@ import {
   TOKEN_OUTPUT,
   TOKEN_REASONING,
 } from './call-series.js';
-import { CardinalityLimiter } from './cardinality-limiter.js';
+import { CardinalityLimiter, MAX_DIMENSION_VALUE_LENGTH } from './cardinality-limiter.js';
 import {
   COST_BUCKETS_USD,
   LATENCY_BUCKETS_SECONDS,
@@ -44,6 +44,14 @@ import { debug, DiagOnce, warn } from '../diag.js';
 import { integerOption } from '../options.js';
 
 const DEFAULT_CARDINALITY_LIMIT = 100;
+/** Models whose last series a binding remembers (see `CostMetrics._series`). */
+const MAX_RECENT = 512;
+
+interface RecentSeries {
+  provider: string | undefined;
+  operation: string | undefined;
+  series: CallSeries;
+}
 
 /** Numbers of the histograms in `Instruments.histograms` (what `PendingHistogramValues` stores). */
 const HISTOGRAM_COST = 0;
@@ -145,29 +153,18 @@ export class CostMetrics implements LlmCallRecorder {
     const hasCost = result != null && typeof result.costUsd === 'number';
     const priced = hasCost && result.kind !== 'reported';
 
-    const values = this._values;
     const provider = nonEmptyString(usage.provider);
-    values[0] = provider === undefined ? undefined : this._limiter.limit(METRIC_ATTR_PROVIDER, provider);
     // Calls priced from a table are keyed by its key (bounded by the table). A reported or
     // unpriced call has no key: it is keyed by the model id the span names, which is unbounded
     // (any string an app sends), so it goes through the cap like every value.
     const model = (priced ? nonEmptyString(result.pricingKey) : undefined) ?? nonEmptyString(usage.model);
-    values[1] = model === undefined ? undefined : this._limiter.limit(METRIC_ATTR_MODEL, model);
     const operation = nonEmptyString(call.operation);
-    values[2] = operation === undefined ? undefined : this._limiter.limit(METRIC_ATTR_OPERATION, operation);
-    const dimensions = this._dimensions;
-    if (dimensions.length > 0) {
-      const spanAttributes = call.attributes ?? {};
-      for (let i = 0; i < dimensions.length; i++) {
-        const key = dimensions[i]!;
-        const value = spanAttributes[key];
-        values[3 + i] =
-          typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
-            ? this._limiter.limit(key, String(value))
-            : undefined;
-      }
-    }
-    const series = binding.series.get(values);
+    // Without extra dimensions, a combination seen before finds its series with one lookup.
+    const recent = this._dimensions.length === 0 && model !== undefined ? binding.recent.get(model) : undefined;
+    const series =
+      recent !== undefined && recent.provider === provider && recent.operation === operation
+        ? recent.series
+        : this._series(binding, provider, model, operation, call.attributes);
 
     if (hasCost) {
       if (isAmount(result.costUsd)) binding.push(HISTOGRAM_COST, series.attributes, result.costUsd);
@@ -188,6 +185,44 @@ export class CostMetrics implements LlmCallRecorder {
     addTokensByType(series, usage);
     if (isAmount(call.ttftSeconds)) binding.push(HISTOGRAM_TIME_TO_FIRST_CHUNK, series.attributes, call.ttftSeconds);
     if (isAmount(call.durationSeconds)) binding.push(HISTOGRAM_DURATION, series.attributes, call.durationSeconds);
+  }
+
+  /**
+   * The series of a call's capped attribute values (provider, model, operation, dimensions), and
+   * without dimensions remembered under the model for the next call. Remembering is exact: the
+   * limiter answers a value the same way for good (a value it let through stays, a full key
+   * stays full) and a combination keeps its series (or its overflow) for good.
+   */
+  private _series(
+    binding: MeterBinding,
+    provider: string | undefined,
+    model: string | undefined,
+    operation: string | undefined,
+    spanAttributes: Attributes | undefined,
+  ): CallSeries {
+    const values = this._values;
+    values[0] = provider === undefined ? undefined : this._limiter.limit(METRIC_ATTR_PROVIDER, provider);
+    values[1] = model === undefined ? undefined : this._limiter.limit(METRIC_ATTR_MODEL, model);
+    values[2] = operation === undefined ? undefined : this._limiter.limit(METRIC_ATTR_OPERATION, operation);
+    const dimensions = this._dimensions;
+    if (dimensions.length > 0) {
+      const attributes = spanAttributes ?? {};
+      for (let i = 0; i < dimensions.length; i++) {
+        const key = dimensions[i]!;
+        const value = attributes[key];
+        values[3 + i] =
+          typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+            ? this._limiter.limit(key, String(value))
+            : undefined;
+      }
+    }
+    const series = binding.series.get(values);
+    // Model ids of unpriced calls are untrusted: only short ones are remembered, at most MAX_RECENT.
+    if (dimensions.length === 0 && model !== undefined && model.length <= MAX_DIMENSION_VALUE_LENGTH) {
+      if (binding.recent.size >= MAX_RECENT) binding.recent.clear();
+      binding.recent.set(model, { provider, operation, series });
+    }
+    return series;
   }
 
   /**
@@ -219,6 +254,8 @@ export class CostMetrics implements LlmCallRecorder {
  */
 class MeterBinding {
   readonly series: SeriesIndex;
+  /** Model → the series its last call went to, with that call's provider and operation. */
+  readonly recent = new Map<string, RecentSeries>();
   readonly pending = new PendingHistogramValues();
   private readonly _instruments: Instruments;
   /** Created on the first drop: a synchronous counter is fine for an event this rare. */

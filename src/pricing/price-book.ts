@@ -48,7 +48,7 @@ export class PriceBook {
   private readonly _embeddedOption: PriceTable | false | undefined;
   private readonly _memoSize: number;
   private _table: PriceTable | undefined;
-  /** Memoized resolutions: normalized provider (`''` for none) → model id → resolution. Two
+  /** Memoized resolutions: provider as given (`''` for none) → model id → resolution. Two
    * lookups without building a key string: a joined key cost ~85 ns per call (BENCHMARKS.md). */
   private _memo = new Map<string, Map<string, Resolution | null>>();
   /** The memoized [provider, model] pairs in insertion order (a ring once full): the oldest is
@@ -104,15 +104,18 @@ export class PriceBook {
   /** The entry that prices `model` (reported by `provider`) and how it matched, if any. */
   resolve(model: string, provider?: string): Resolution | undefined {
     if (typeof model !== 'string' || model.length === 0) return undefined;
-    const normalized = normalizeProvider(provider);
     // Model ids are untrusted span attributes: a long one is resolved (cheaply, it is rejected by
     // length) but never memoized, or 2048 of them would pin hundreds of megabytes.
-    if (model.length > MAX_MODEL_ID_LENGTH) return this._resolveUncached(model, normalized);
-    const providerKey = normalized ?? '';
+    // Memoized under the provider as given, so a hit does not normalize it again (each spelling of
+    // a provider takes its own slots). A long provider is not memoized either.
+    const providerKey = typeof provider === 'string' ? provider : '';
+    if (model.length > MAX_MODEL_ID_LENGTH || providerKey.length > MAX_MODEL_ID_LENGTH) {
+      return this._resolveUncached(model, normalizeProvider(provider));
+    }
     let byModel = this._memo.get(providerKey);
     const memoized = byModel?.get(model);
     if (memoized !== undefined) return memoized ?? undefined;
-    const found = this._resolveUncached(model, normalized);
+    const found = this._resolveUncached(model, normalizeProvider(provider));
     if (this._memoOrder.length >= this._memoSize) {
       // Drop the oldest resolution, and its provider's map once empty (provider names are
       // untrusted too: empty maps must not pile up).

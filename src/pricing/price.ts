@@ -1,4 +1,4 @@
-import type { CostBreakdown, NormalizedUsage, PriceEntry, Rates, ServiceTier } from './types.js';
+import type { CostBreakdown, LongContextTier, NormalizedUsage, PriceEntry, Rates, ServiceTier } from './types.js';
 
 /**
  * Providers whose published pricing makes every Batch API rate half the standard one: OpenAI's
@@ -70,17 +70,21 @@ export function priceCall(entry: PriceEntry, usage: NormalizedUsage): CostBreakd
   const plainOutput = output - reasoning - outputAudio;
   if (plainOutput < 0) return 'invalid_usage';
 
-  const rate = rateFinder(entry, input, usage.serviceTier);
-  if (rate === undefined) return 'unknown_service_tier';
-  const rIn = rate('input') ?? 0;
-  const rOut = rate('output') ?? 0;
-  const rRead = rate('cacheRead') ?? rIn;
-  const r5m = rate('cacheWrite5m') ?? rIn;
-  const r1h = rate('cacheWrite1h') ?? r5m;
-  const rReason = rate('reasoning') ?? rOut;
-  const rInAudio = rate('inputAudio') ?? rIn;
-  const rOutAudio = rate('outputAudio') ?? rOut;
-  const rRequest = rate('request') ?? 0;
+  const serviceTier = usage.serviceTier;
+  const r =
+    serviceTier === undefined || serviceTier === 'standard'
+      ? standardRates(entry, input)
+      : tierRates(entry, input, serviceTier);
+  if (r === undefined) return 'unknown_service_tier';
+  const rIn = r[R_INPUT] as number;
+  const rOut = r[R_OUTPUT] as number;
+  const rRead = r[R_CACHE_READ] as number;
+  const r5m = r[R_CACHE_WRITE_5M] as number;
+  const r1h = r[R_CACHE_WRITE_1H] as number;
+  const rReason = r[R_REASONING] as number;
+  const rInAudio = r[R_INPUT_AUDIO] as number;
+  const rOutAudio = r[R_OUTPUT_AUDIO] as number;
+  const rRequest = r[R_REQUEST] as number;
 
   const parts: CostBreakdown = {
     input: round12((uncached - inputAudio) * rIn + inputAudio * rInAudio + rRequest),
@@ -103,21 +107,31 @@ const POW10 = [
   1e21, 1e22,
 ];
 
+/** A double's bits, to read its binary exponent (`HIGH_WORD`: the word holding it). */
+const FLOAT_BITS = new Float64Array(1);
+const FLOAT_WORDS = new Uint32Array(FLOAT_BITS.buffer);
+const HIGH_WORD = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 1 : 0;
+
 /**
  * Rounds to 12 significant digits: removes float noise (`0.1 + 0.2`) and nothing else.
- * Same result as `Number(x.toPrecision(12))`, about 4× faster (it runs five times per priced
+ * Same result as `Number(x.toPrecision(12))`, about 8× faster (it runs five times per priced
  * call; see BENCHMARKS.md): the 12-digit integer `n` is `x·10^k` rounded, and `n / 10^k` is
  * the double nearest to that decimal, like parsing it. `x·10^k` is off by at most 2^-14 from
  * the exact product (below 2^40, `10^k` exact), so `n` is right unless the product is close to
- * a half; that case, an exponent estimate that missed, and x outside (0, 1e12) take the
- * `toPrecision` path.
+ * a half; that case, and x outside (0, 1e12) or too small for k ≤ 22, take the `toPrecision`
+ * path. `k` comes from the binary exponent e of x: ⌊log10 x⌋ is ⌊e·log10 2⌋ or one more, so
+ * the first guess is right or one too large (then `x·10^k` ≥ 1e12 and k is lowered), without
+ * `Math.log10`.
  */
 export function round12(x: number): number {
   if (x === 0 || !Number.isFinite(x)) return x === 0 ? 0 : x;
-  if (x > 0) {
-    const k = 11 - Math.floor(Math.log10(x));
+  if (x > 0 && x < 1e12) {
+    FLOAT_BITS[0] = x;
+    const exponent = (((FLOAT_WORDS[HIGH_WORD] as number) >>> 20) & 0x7ff) - 1023;
+    let k = 11 - Math.floor(exponent * 0.3010299956639812);
     if (k >= 0 && k <= 22) {
-      const y = x * (POW10[k] as number);
+      let y = x * (POW10[k] as number);
+      if (y >= 1e12 && k > 0) y = x * (POW10[--k] as number);
       const n = Math.round(y);
       const frac = y - Math.floor(y);
       if (n >= 1e11 && n <= 1e12 && (frac < 0.499 || frac > 0.501)) return n / (POW10[k] as number);
@@ -133,6 +147,80 @@ function count(n: number | undefined): number {
 }
 
 type RateClass = keyof Rates;
+
+/** Slots of a rate vector: every class's rate with its fallbacks applied (see `priceCall`). */
+const R_INPUT = 0;
+const R_OUTPUT = 1;
+const R_CACHE_READ = 2;
+const R_CACHE_WRITE_5M = 3;
+const R_CACHE_WRITE_1H = 4;
+const R_REASONING = 5;
+const R_INPUT_AUDIO = 6;
+const R_OUTPUT_AUDIO = 7;
+const R_REQUEST = 8;
+
+/** A call's nine rates, fallbacks applied, indexed by the `R_*` slots (the values as read). */
+type RateVector = number[];
+
+/** The rate vector of `rate` (`undefined`: the class is not priced), with the fallbacks applied. */
+function rateVector(rate: (cls: RateClass) => number | undefined): RateVector {
+  const rIn = rate('input') ?? 0;
+  const rOut = rate('output') ?? 0;
+  const r5m = rate('cacheWrite5m') ?? rIn;
+  // In the order of the R_* slots.
+  return [
+    rIn,
+    rOut,
+    rate('cacheRead') ?? rIn,
+    r5m,
+    rate('cacheWrite1h') ?? r5m,
+    rate('reasoning') ?? rOut,
+    rate('inputAudio') ?? rIn,
+    rate('outputAudio') ?? rOut,
+    rate('request') ?? 0,
+  ];
+}
+
+/**
+ * Standard-tier rate vectors of an entry, one per long-context level (0: below every cliff),
+ * built on the first call at that level. Why: that is almost every call, and reading nine
+ * classes through the general `rateFinder` closure (a keyed read of a differently shaped `rates`
+ * object each) was the largest part of pricing on the span path (BENCHMARKS.md). Keyed by the
+ * entry, whose rates are read only here: an entry is data that is not changed once a table
+ * holds it.
+ */
+const standardVectors = new WeakMap<PriceEntry, Array<RateVector | undefined>>();
+
+function standardRates(entry: PriceEntry, totalInput: number): RateVector {
+  let vectors = standardVectors.get(entry);
+  if (vectors === undefined) {
+    vectors = [];
+    standardVectors.set(entry, vectors);
+  }
+  // The level `rateFinder` picks: the last cliff the input is above.
+  let level = 0;
+  if (entry.longContext) {
+    const cliffs = entry.longContext;
+    for (let i = 0; i < cliffs.length; i++) if (totalInput > (cliffs[i] as LongContextTier).above) level = i + 1;
+  }
+  let vector = vectors[level];
+  if (vector === undefined) {
+    // Standard tier: `rateFinder` always finds rates; they depend on the level only.
+    vector = rateVector(rateFinder(entry, totalInput, undefined) as (cls: RateClass) => number | undefined);
+    vectors[level] = vector;
+  }
+  return vector;
+}
+
+/** The rate vector of a call with a service tier or on an entry with long-context cliffs. */
+function tierRates(
+  entry: PriceEntry,
+  totalInput: number,
+  serviceTier: ServiceTier | undefined,
+): RateVector | undefined {
+  const rate = rateFinder(entry, totalInput, serviceTier);
+  return rate === undefined ? undefined : rateVector(rate);
+}
 
 function rateFinder(
   entry: PriceEntry,

@@ -98,6 +98,10 @@ const EXTRA_PREFIXES: Record<string, readonly string[]> = {
 
 const MAX_PROVIDER_LENGTH = 128;
 
+/** Spellings seen → their provider id (`undefined`: none). */
+const NORMALIZED = new Map<string, string | undefined>();
+const MAX_NORMALIZED = 256;
+
 /**
  * Maps a provider spelling (semconv, instrumentation, LiteLLM or genai-prices id) to the
  * LiteLLM provider id. Unknown spellings are returned lower-cased and trimmed, so they still
@@ -105,6 +109,20 @@ const MAX_PROVIDER_LENGTH = 128;
  */
 export function normalizeProvider(p: string | undefined): string | undefined {
   if (typeof p !== 'string') return undefined;
+  // Every LLM span asks for the same few spellings: answered from the memo, a provider costs one
+  // Map lookup instead of trimming, lower-casing and looking it up (BENCHMARKS.md).
+  const memoized = NORMALIZED.get(p);
+  if (memoized !== undefined || NORMALIZED.has(p)) return memoized;
+  const normalized = normalizeUncached(p);
+  // Provider names are untrusted span input: only short ones are kept, and the memo is bounded.
+  if (p.length <= MAX_PROVIDER_LENGTH) {
+    if (NORMALIZED.size >= MAX_NORMALIZED) NORMALIZED.clear();
+    NORMALIZED.set(p, normalized);
+  }
+  return normalized;
+}
+
+function normalizeUncached(p: string): string | undefined {
   let s = p.trim().toLowerCase();
   if (s.length === 0 || s.length > MAX_PROVIDER_LENGTH) return undefined;
   const direct = SPELLINGS.get(s);

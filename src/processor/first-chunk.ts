@@ -6,6 +6,11 @@ import { hrTime, millisToHrTime, timeInputToHrTime } from '@opentelemetry/core';
  * nothing is written on the span, nothing outlives it.
  */
 const firstChunkTimes = new WeakMap<object, HrTime>();
+/**
+ * Whether any time was ever recorded: until then the processor's lookup per span is skipped (a
+ * WeakMap lookup on every LLM span for a helper most apps never call).
+ */
+let anyMarked = false;
 
 /**
  * Records that the first chunk of a streamed response arrived, for manual instrumentation.
@@ -20,6 +25,7 @@ export function markFirstChunk(span: Span, time?: TimeInput): void {
   try {
     if (firstChunkTimes.has(span) || !span.isRecording()) return;
     firstChunkTimes.set(span, time === undefined ? hrTime() : toHrTime(time));
+    anyMarked = true;
   } catch {
     // A helper called on the hot path of a stream must never throw into user code.
   }
@@ -27,7 +33,7 @@ export function markFirstChunk(span: Span, time?: TimeInput): void {
 
 /** The time recorded by {@link markFirstChunk}, if any. */
 export function markedFirstChunk(span: object): HrTime | undefined {
-  return firstChunkTimes.get(span);
+  return anyMarked ? firstChunkTimes.get(span) : undefined;
 }
 
 function toHrTime(time: TimeInput): HrTime {
