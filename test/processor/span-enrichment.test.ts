@@ -135,7 +135,7 @@ describe('a priced span', () => {
     expect(calls[0]!.usage).toMatchObject({ model: 'fixture-model', inputTokens: 1_000, cacheReadTokens: 400 });
   });
 
-  it('no cache tokens: no input-accounting attribute; no operation name: none recorded', () => {
+  it('without cache tokens no input-accounting attribute, without an operation name none recorded', () => {
     const { attrs, calls } = run([{ attributes: chat({ 'gen_ai.operation.name': undefined }) }]);
     expect(attrs[0]!['gen_ai.cost.input_accounting']).toBeUndefined();
     expect(attrs[0]!['gen_ai.cost.input_accounting_reason']).toBeUndefined();
@@ -181,7 +181,7 @@ describe('a reported cost', () => {
   const billed = (extra: Attributes = {}): Attributes =>
     chat({ 'gen_ai.usage.cost': 0.25, 'gen_ai.usage.cost.source': 'provider', ...extra });
 
-  it('a reported total alone: the total, from its attribute, with no pricing key and no parts', () => {
+  it('a reported total alone gives the total, from its attribute, with no pricing key and no parts', () => {
     const { attrs, calls } = run([{ attributes: billed() }]);
     const a = attrs[0]!;
     expect(a['gen_ai.usage.cost_usd']).toBe(0.25);
