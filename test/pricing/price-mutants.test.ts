@@ -49,20 +49,24 @@ function expectParts(actual: CostBreakdown, expected: CostBreakdown): void {
   near(actual.output, expected.output);
 }
 
+/**
+ * A call that uses every class: 10,000 in (1,000 cache reads, 600 cache writes of which 200
+ * 1-hour, 500 audio, the rest text); 3,000 out (800 reasoning, 400 audio, the rest text).
+ */
+const EVERY_CLASS: NormalizedUsage = {
+  inputTokens: 10_000,
+  cacheReadTokens: 1_000,
+  cacheWriteTokens: 600,
+  cacheWrite1hTokens: 200,
+  inputAudioTokens: 500,
+  outputTokens: 3_000,
+  reasoningTokens: 800,
+  outputAudioTokens: 400,
+};
+
 describe('priceCall: every bucket at its own rate', () => {
   it('splits a call that uses every class into disjoint parts at their own rates', () => {
-    // 10,000 in: 1,000 cache reads, 600 cache writes (200 of them 1-hour), 500 audio, the rest text.
-    // 3,000 out: 800 reasoning, 400 audio, the rest text.
-    const usage: NormalizedUsage = {
-      inputTokens: 10_000,
-      cacheReadTokens: 1_000,
-      cacheWriteTokens: 600,
-      cacheWrite1hTokens: 200,
-      inputAudioTokens: 500,
-      outputTokens: 3_000,
-      reasoningTokens: 800,
-      outputAudioTokens: 400,
-    };
+    const usage = EVERY_CLASS;
     const expected = {
       input: (10_000 - 1_000 - 600 - 500) * R.input + 500 * R.inputAudio + R.request,
       cacheRead: 1_000 * R.cacheRead,
@@ -110,16 +114,7 @@ describe('priceCall: every bucket at its own rate', () => {
 });
 
 describe('priceCall: a class without its own rate falls back as documented', () => {
-  const usage: NormalizedUsage = {
-    inputTokens: 10_000,
-    cacheReadTokens: 1_000,
-    cacheWriteTokens: 600,
-    cacheWrite1hTokens: 200,
-    inputAudioTokens: 500,
-    outputTokens: 3_000,
-    reasoningTokens: 800,
-    outputAudioTokens: 400,
-  };
+  const usage = EVERY_CLASS;
 
   it('cache reads and 5-minute writes at the input rate', () => {
     const b = parts(entryWith({ input: R.input, output: R.output, cacheWrite1h: R.cacheWrite1h }), usage);
