@@ -1,7 +1,7 @@
 import type { CostResult, NormalizedUsage } from '../pricing/types.js';
 import { parseArguments, UsageError } from './args.js';
 import type { Command } from './command.js';
-import { alignDecimals, columns, significant, usd } from './format.js';
+import { alignDecimals, columns, pricingJson, significant, usd } from './format.js';
 import { openPrices, PRICES_HELP } from './prices.js';
 import { ratesOf, type ShownRates } from './rates.js';
 import { USAGE_HELP, USAGE_OPTIONS, usageFromFlags, usageJson } from './usage.js';
@@ -76,22 +76,11 @@ function toJson(usage: NormalizedUsage, rows: Row[]): Record<string, unknown> {
     provider: usage.provider ?? null,
     usage: usageJson(usage),
     results: rows.map(({ model, result, rates }) => {
-      const priced = result.costUsd !== null ? result : undefined;
       return {
         model,
         cost_usd: result.costUsd,
-        relative_to_cheapest: priced && cheapest ? priced.costUsd / cheapest : null,
-        pricing_key: priced?.pricingKey ?? null,
-        match: priced?.match ?? null,
-        source: priced?.source ?? null,
-        breakdown: priced
-          ? {
-              input_usd: priced.breakdown.input,
-              cache_read_usd: priced.breakdown.cacheRead,
-              cache_write_usd: priced.breakdown.cacheWrite,
-              output_usd: priced.breakdown.output,
-            }
-          : null,
+        relative_to_cheapest: result.costUsd !== null && cheapest ? result.costUsd / cheapest : null,
+        ...pricingJson(result),
         rates: rates ?? null,
         unpriced_reason: result.costUsd === null ? result.reason : null,
       };

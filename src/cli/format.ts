@@ -1,3 +1,5 @@
+import type { CostResult } from '../pricing/types.js';
+
 /**
  * How amounts and rates are printed: a fixed number of significant digits, so that amounts of
  * very different sizes take the same room and line up in a column on the decimal point.
@@ -58,4 +60,25 @@ export function columns(rows: readonly (readonly string[])[], rightAligned: Read
 
 export function tokens(count: number): string {
   return count.toLocaleString('en-US');
+}
+
+/**
+ * What explains a price book's answer in `--json` output (`price` and `compare`): the table key,
+ * how the model matched it, the table, and the parts in USD; all `null` when not priced.
+ */
+export function pricingJson(result: CostResult): Record<string, unknown> {
+  const priced = result.costUsd !== null ? result : undefined;
+  return {
+    pricing_key: priced?.pricingKey ?? null,
+    match: priced?.match ?? null,
+    source: priced?.source ?? null,
+    breakdown: priced
+      ? {
+          input_usd: priced.breakdown.input,
+          cache_read_usd: priced.breakdown.cacheRead,
+          cache_write_usd: priced.breakdown.cacheWrite,
+          output_usd: priced.breakdown.output,
+        }
+      : null,
+  };
 }

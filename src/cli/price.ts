@@ -1,7 +1,7 @@
 import type { CostResult, NormalizedUsage } from '../pricing/types.js';
 import { parseArguments, show, UsageError } from './args.js';
 import type { Command } from './command.js';
-import { alignDecimals, columns, significant, tokens, usd } from './format.js';
+import { alignDecimals, columns, pricingJson, significant, tokens, usd } from './format.js';
 import { openPrices, PRICES_HELP } from './prices.js';
 import { longContextOf, ratesOf, type ShownRates } from './rates.js';
 import { USAGE_HELP, USAGE_OPTIONS, usageFromFlags, usageJson } from './usage.js';
@@ -79,26 +79,15 @@ function toJson(
   rates: ShownRates | undefined,
   longContext: ReturnType<typeof longContextOf>,
 ): Record<string, unknown> {
-  const priced = result.costUsd !== null ? result : undefined;
   return {
     model: usage.model,
     provider: usage.provider ?? null,
     at: new Date(usage.at!).toISOString(),
     cost_usd: result.costUsd,
-    pricing_key: priced?.pricingKey ?? null,
-    match: priced?.match ?? null,
-    source: priced?.source ?? null,
-    breakdown: priced
-      ? {
-          input_usd: priced.breakdown.input,
-          cache_read_usd: priced.breakdown.cacheRead,
-          cache_write_usd: priced.breakdown.cacheWrite,
-          output_usd: priced.breakdown.output,
-        }
-      : null,
+    ...pricingJson(result),
     unpriced_reason: result.costUsd === null ? result.reason : null,
     rates: rates ?? null,
-    long_context: priced ? longContext : null,
+    long_context: result.costUsd !== null ? longContext : null,
     usage: usageJson(usage),
   };
 }

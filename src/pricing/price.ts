@@ -212,7 +212,7 @@ function standardRates(entry: PriceEntry, totalInput: number): RateVector {
   return vector;
 }
 
-/** The rate vector of a call with a service tier or on an entry with long-context cliffs. */
+/** The rate vector of a call with a service tier other than standard (`undefined`: no rate for it). */
 function tierRates(
   entry: PriceEntry,
   totalInput: number,

@@ -1,8 +1,8 @@
 /**
  * Provider names come in many spellings (docs/instrumentations.md, docs/pricing.md "Resolving a
  * model id"): semconv `gen_ai.provider.name` (`aws.bedrock`, `azure.ai.openai`, `gcp.vertex_ai`),
- * Vercel AI SDK (`openai.chat`,
- * `anthropic.messages`, `google.generative-ai`), OpenInference (`Anthropic`), LiteLLM's own
+ * Vercel AI SDK (`openai.chat`, `anthropic.messages`, `google.generative-ai`), OpenInference
+ * (`Anthropic`), LiteLLM's own
  * `litellm_provider` ids (`bedrock_converse`, `vertex_ai-anthropic_models`, `cohere_chat`) and
  * genai-prices ids (`aws`, `google`, `x-ai`). They are all mapped to LiteLLM's provider ids,
  * which are also the key prefixes of that table (`azure/`, `bedrock/`, `vertex_ai/`, `gemini/`,
