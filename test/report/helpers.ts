@@ -4,18 +4,23 @@
  * entries of the real LiteLLM table (never from the code under test).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NEGOTIATED_GPT_4O_MINI, type SampleCall } from './sample-spans.js';
 import { CLI, ROOT } from '../support/built.js';
+import { NO_SHARED_TABLE, readSharedTable, SHARED_TABLE_PATH } from '../support/shared-table.js';
 
 export { CLI, ensureBuilt, ROOT } from '../support/built.js';
 export const SAMPLE = join(ROOT, 'test', 'fixtures', 'report-sample.otlp.jsonl');
-export const SHARED_TABLE = join(ROOT, '..', 'shared', 'pricing', 'litellm-model_prices_and_context_window.json');
-const IN_CI = !!process.env.CI && process.env.CI !== 'false';
+/**
+ * The real LiteLLM table, found like every other table-driven test finds it
+ * (test/support/shared-table.ts: `OTEL_LLM_COST_SHARED_TABLE`, else `../shared/pricing/` beside the
+ * project); where it is missing, the path it was expected at, so the failure names it.
+ */
+export const SHARED_TABLE =
+  SHARED_TABLE_PATH ?? join(ROOT, '..', 'shared', 'pricing', 'litellm-model_prices_and_context_window.json');
 /** Expected figures come from the real LiteLLM table: without it the tests skip, unless CI is
  * set: then they run and fail on the missing table. */
-export const RUN_TABLE_TESTS = existsSync(SHARED_TABLE) || IN_CI;
+export const RUN_TABLE_TESTS = !NO_SHARED_TABLE;
 
 export interface Run {
   code: number;
@@ -49,8 +54,7 @@ export function runCli(
 
 /** The LiteLLM entry of `key`, read from the shared table. */
 export function litellmEntry(key: string): Record<string, number> {
-  const table = JSON.parse(readFileSync(SHARED_TABLE, 'utf8')) as Record<string, Record<string, number>>;
-  const entry = table[key];
+  const entry = readSharedTable()[key] as Record<string, number> | undefined;
   if (entry === undefined) throw new Error(`${key} is not in the LiteLLM table`);
   return entry;
 }
